@@ -1,0 +1,161 @@
+"""The service types the bot knows, read from `data/service_types.yml`.
+
+That YAML file is the single source of truth for category ids, Swedish names,
+synonyms and related categories; the NLU data, the actions, the registry
+validation and the tests all read it through this module so they cannot drift
+apart.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import ServiceTypesError
+
+__all__ = [
+    "DEFAULT_SERVICE_TYPES_PATH",
+    "ServiceType",
+    "fold",
+    "load_service_types",
+    "normalise_service_type",
+    "related_types",
+]
+
+DEFAULT_SERVICE_TYPES_PATH = (
+    Path(__file__).resolve().parents[1] / "data" / "service_types.yml"
+)
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    """One kind of everyday service (a category id in the registry)."""
+
+    id: str
+    name: str
+    plural: str
+    synonyms: tuple[str, ...]
+    related: tuple[str, ...]
+
+
+def fold(text: str) -> str:
+    """Lower-case, trim and collapse spaces, so lookups ignore typing noise."""
+    text = unicodedata.normalize("NFC", text).casefold().strip()
+    return " ".join(text.replace("-", " ").split())
+
+
+def _ascii_fold(text: str) -> str:
+    """Drop diacritics ("affar" for "affär"), as residents often type without them."""
+    decomposed = unicodedata.normalize("NFKD", fold(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ServiceTypesError(f"{where}: ska vara en lista med ord")
+    return tuple(v.strip() for v in value)
+
+
+def _parse(path: Path) -> dict[str, ServiceType]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ServiceTypesError(f"Filen {path} saknas.") from exc
+    except (OSError, yaml.YAMLError) as exc:
+        raise ServiceTypesError(f"Kan inte läsa {path}: {exc}") from exc
+    entries = raw.get("service_types") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        raise ServiceTypesError(f"{path}: nyckeln 'service_types' med en lista saknas")
+    types: dict[str, ServiceType] = {}
+    for i, entry in enumerate(entries):
+        where = f"{path}, post {i + 1}"
+        if not isinstance(entry, dict):
+            raise ServiceTypesError(f"{where}: ska vara en mappning")
+        fields = {}
+        for key in ("id", "name", "plural"):
+            value = entry.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise ServiceTypesError(f"{where}: '{key}' saknas")
+            fields[key] = value.strip()
+        if fields["id"] in types:
+            raise ServiceTypesError(f"{where}: id '{fields['id']}' finns två gånger")
+        types[fields["id"]] = ServiceType(
+            id=fields["id"],
+            name=fields["name"],
+            plural=fields["plural"],
+            synonyms=_str_list(entry.get("synonyms"), f"{where}, synonyms"),
+            related=_str_list(entry.get("related"), f"{where}, related"),
+        )
+    for st in types.values():
+        for rel in st.related:
+            if rel not in types:
+                raise ServiceTypesError(
+                    f"{path}: '{st.id}' har okänd relaterad typ '{rel}'"
+                )
+    return types
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(path: Path) -> dict[str, ServiceType]:
+    return _parse(path)
+
+
+def load_service_types(path: Path | None = None) -> dict[str, ServiceType]:
+    """Load the service types, keyed by id, in file order.
+
+    Args:
+        path: another YAML file (tests); default `data/service_types.yml`.
+
+    Returns:
+        A fresh dict (the cached one is not handed out, so callers may mutate).
+
+    Raises:
+        ServiceTypesError: the file is missing or malformed.
+    """
+    resolved = (path or DEFAULT_SERVICE_TYPES_PATH).resolve()
+    return dict(_load_cached(resolved))
+
+
+@functools.lru_cache(maxsize=8)
+def _lookup_tables(path: Path) -> tuple[dict[str, str], dict[str, str | None]]:
+    exact: dict[str, str] = {}
+    loose: dict[str, str | None] = {}
+    for st in _load_cached(path).values():
+        for word in (st.id, st.name, st.plural, *st.synonyms):
+            exact.setdefault(fold(word), st.id)
+            key = _ascii_fold(word)
+            # an ASCII form shared by two types is ambiguous: refuse to guess
+            if key in loose and loose[key] != st.id:
+                loose[key] = None
+            else:
+                loose[key] = st.id
+    return exact, loose
+
+
+def normalise_service_type(word: str, path: Path | None = None) -> str | None:
+    """Map a resident's word ("ICA", "affär", "macka") to a canonical id.
+
+    Exact (case- and space-insensitive) matches win; then a match that ignores
+    diacritics ("affar"), if that is unambiguous. Returns None otherwise, so
+    the caller asks instead of guessing.
+    """
+    if not word or not word.strip():
+        return None
+    exact, loose = _lookup_tables((path or DEFAULT_SERVICE_TYPES_PATH).resolve())
+    found = exact.get(fold(word))
+    if found is not None:
+        return found
+    return loose.get(_ascii_fold(word))
+
+
+def related_types(type_id: str, path: Path | None = None) -> tuple[str, ...]:
+    """The categories to offer when `type_id` has nothing nearby, in order."""
+    st = load_service_types(path).get(type_id)
+    return st.related if st else ()

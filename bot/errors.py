@@ -8,11 +8,14 @@ person reads are in Swedish.
 from __future__ import annotations
 
 __all__ = [
+    "EmbeddingModelError",
+    "ImportFailed",
     "InvalidOpeningHours",
     "InvalidRecord",
     "RegistryError",
     "ServiceTypesError",
     "ServicelotsenError",
+    "UnknownCategory",
 ]
 
 
@@ -51,3 +54,41 @@ class InvalidOpeningHours(ServicelotsenError, ValueError):
         super().__init__(message)
         self.value = value
         self.detail = detail
+
+
+class EmbeddingModelError(ServicelotsenError):
+    """The sentence-embedding model folder is missing or cannot be loaded.
+
+    An operator problem, not a resident's: the message is in English, names
+    the path and says how to build the folder.
+    """
+
+    def __init__(self, path: str, detail: str = "") -> None:
+        message = (
+            f"Sentence-embedding model not found or unusable at {path}"
+            + (f" ({detail})" if detail else "")
+            + ". Build it with `make setup` or "
+            "`.venv-actions/bin/python scripts/build_embedding_model.py`, or point "
+            "SERVICELOTSEN_EMBEDDING_MODEL at a sentence-transformers folder."
+        )
+        super().__init__(message)
+        self.path = path
+        self.detail = detail
+
+
+class ImportFailed(ServicelotsenError):
+    """An import source is unusable as a whole (bad JSON, missing columns, a
+    truncated .osm.pbf): nothing is written, the old registry file stays.
+
+    Single bad records never raise this; the importer skips them and says why
+    in its report.
+    """
+
+    def __init__(self, reason: str, path: str | None = None) -> None:
+        super().__init__(f"{path}: {reason}" if path else reason)
+        self.reason = reason
+        self.path = path
+
+
+class UnknownCategory(ServicelotsenError, ValueError):
+    """A category id that `data/service_types.yml` does not know (a caller bug)."""

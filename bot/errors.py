@@ -92,7 +92,3 @@ class ImportFailed(ServicelotsenError):
 
 class UnknownCategory(ServicelotsenError, ValueError):
     """A category id that `data/service_types.yml` does not know (a caller bug)."""
-
-
-class UnknownCategory(ServicelotsenError, ValueError):
-    """A category id that `data/service_types.yml` does not know (a caller bug)."""

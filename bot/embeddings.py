@@ -139,7 +139,8 @@ class Embedder:
     def dim(self) -> int:
         """Length of one embedding (384 for multilingual-e5-small)."""
         model = self.load()
-        dim = model.get_sentence_embedding_dimension()
+        getter = getattr(model, "get_embedding_dimension", None)  # st >= 6
+        dim = (getter or model.get_sentence_embedding_dimension)()
         if dim is None:  # a module chain that cannot tell: measure it
             return len(model.encode(["dim"])[0])
         return int(dim)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "EmbeddingModelError",
+    "GazetteerError",
     "ImportFailed",
     "InvalidOpeningHours",
     "InvalidRecord",
@@ -92,3 +93,8 @@ class ImportFailed(ServicelotsenError):
 
 class UnknownCategory(ServicelotsenError, ValueError):
     """A category id that `data/service_types.yml` does not know (a caller bug)."""
+
+
+class GazetteerError(ServicelotsenError):
+    """`data/gazetteer/places.json` is missing or malformed (rebuild it with
+    `python scripts/build_gazetteer.py`)."""

@@ -1,0 +1,128 @@
+# Servicelotsen: `make run` to talk to it, `make test` to test it.
+# Everything a fresh machine lacks (virtual environments, built models, the
+# trained Rasa model) is created on the way, and skipped when up to date.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+# Two Pythons: Rasa Open Source 3.6 needs 3.10; the action server runs on 3.11.
+# .python-version lets pyenv's shims serve both; override on the command line.
+PY310 ?= python3.10
+PY311 ?= python3.11
+
+RASA_VENV := .venv-rasa
+ACT_VENV := .venv-actions
+RASA := $(RASA_VENV)/bin/rasa
+RPY := $(RASA_VENV)/bin/python
+APY := $(ACT_VENV)/bin/python
+
+# The contract's configuration (README, "Configuration"); the environment wins.
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export WEB_PORT ?= 8080
+export SERVICELOTSEN_REGISTRY ?= data/service_points/
+export SERVICELOTSEN_TRACKER_DB ?= var/tracker.db
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONPATH := $(CURDIR)
+
+SPACY_SV := models/spacy_sv/.servicelotsen-build.json
+EMBEDDINGS := models/embeddings/multilingual-e5-small
+RASA_MODEL := models/rasa/servicelotsen.tar.gz
+RASA_DATA := --data data/nlu data/stories data/rules --domain domain.yml --config config.yml
+PIP_LOG := var/log/pip.log
+LINT_PATHS := bot actions channels scripts tests
+
+.PHONY: help setup venvs run shell train test lint typecheck validate-rasa pytest \
+        test-stories evaluate lock clean
+
+help:
+	@echo "Servicelotsen"
+	@echo "  make run     start the whole stack on 127.0.0.1 (Ctrl-C stops it)"
+	@echo "  make test    every test (sets up what is missing first)"
+	@echo "  make shell   talk to the bot in the terminal"
+	@echo "  make train   retrain the Rasa model if its inputs changed"
+	@echo "  make setup   only create what is missing (venvs, models)"
+
+# --- environments -----------------------------------------------------------
+
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	@scripts/check_python.sh $(PY310) "Rasa Open Source 3.6 (it supports Python < 3.11)" PY310
+	@mkdir -p var/log
+	@echo "Installerar Rasa-miljön ($(RASA_VENV)); loggen: $(PIP_LOG)"
+	@test -x $(RPY) || $(PY310) -m venv $(RASA_VENV)
+	@$(RPY) -m pip install --quiet -r requirements/rasa.lock >>$(PIP_LOG) 2>&1 \
+	  || { tail -n 30 $(PIP_LOG); echo "Installationen av Rasa-miljön misslyckades; se $(PIP_LOG)."; exit 1; }
+	@touch $@
+
+$(ACT_VENV)/.installed: requirements/actions.lock
+	@scripts/check_python.sh $(PY311) "the action server" PY311
+	@mkdir -p var/log
+	@echo "Installerar action-miljön ($(ACT_VENV)); loggen: $(PIP_LOG)"
+	@test -x $(APY) || $(PY311) -m venv $(ACT_VENV)
+	@$(APY) -m pip install --quiet -r requirements/actions.lock >>$(PIP_LOG) 2>&1 \
+	  || { tail -n 30 $(PIP_LOG); echo "Installationen av action-miljön misslyckades; se $(PIP_LOG). Utan PyTorch för CPU: se README."; exit 1; }
+	@touch $@
+
+venvs: $(RASA_VENV)/.installed $(ACT_VENV)/.installed
+
+# --- built artefacts ----------------------------------------------------------
+
+$(SPACY_SV): $(RASA_VENV)/.installed scripts/build_spacy_sv.py data/lang/sv_lemma_overrides.yml
+	@$(RPY) scripts/build_spacy_sv.py 2>&1 | grep -v -i tensorflow || true
+	@test -f $@
+
+.PHONY: embeddings
+embeddings: $(ACT_VENV)/.installed
+	@$(APY) scripts/build_embedding_model.py --out $(EMBEDDINGS)
+
+train: $(SPACY_SV)
+	@scripts/train.sh
+
+setup: venvs $(SPACY_SV) embeddings train
+
+# --- running ------------------------------------------------------------------
+
+run: setup
+	@mkdir -p var
+	@exec $(APY) scripts/stack.py run
+
+shell: setup
+	@scripts/shell.sh
+
+# --- tests --------------------------------------------------------------------
+
+lint: $(ACT_VENV)/.installed
+	$(APY) -m ruff check $(LINT_PATHS)
+
+typecheck: $(ACT_VENV)/.installed
+	$(APY) -m mypy bot actions channels scripts
+
+validate-rasa: $(RASA_VENV)/.installed
+	$(RASA) data validate $(RASA_DATA) --fail-on-warnings --quiet
+
+pytest: setup
+	$(APY) -m pytest
+
+test-stories: train
+	$(RASA) test core --stories tests/test_stories.yml --model $(RASA_MODEL) \
+	  --endpoints endpoints.yml --out var/results/stories --fail-on-prediction-errors --quiet
+
+test: setup lint typecheck validate-rasa test-stories pytest
+	@echo "Alla tester gick igenom."
+
+# --- maintenance --------------------------------------------------------------
+
+# Re-lock after changing requirements/*.in (installs the newest allowed versions).
+lock:
+	@$(RPY) -m pip install --quiet -r requirements/rasa.in
+	@$(RPY) -m pip freeze --exclude-editable | LC_ALL=C sort > requirements/rasa.lock
+	@$(APY) -m pip install --quiet -r requirements/actions.in
+	@$(APY) -m pip freeze --exclude-editable | LC_ALL=C sort > requirements/actions.lock
+	@echo "Låsfilerna är uppdaterade: requirements/*.lock"
+
+clean:
+	rm -rf models var .rasa

@@ -1,0 +1,36 @@
+"""`action_help`: tell the resident what Servicelotsen can find."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rasa_sdk import Action
+
+from bot.phrasing import join_swedish
+from bot.service_types import load_service_types
+
+if TYPE_CHECKING:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+    from rasa_sdk.types import DomainDict
+
+
+class ActionHelp(Action):
+    """Lists the service types from `data/service_types.yml` in the help text.
+
+    The wording lives in the domain (`utter_help`); this action only fills in
+    the list, so adding a service type to the data file updates the help.
+    """
+
+    def name(self) -> str:
+        return "action_help"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        plurals = [st.plural for st in load_service_types().values()]
+        dispatcher.utter_message(response="utter_help", services=join_swedish(plurals))
+        return []

@@ -1,0 +1,1 @@
+"""Rasa input channels of Servicelotsen (loaded by Rasa through credentials.yml)."""

@@ -1,0 +1,336 @@
+"""Start, watch and stop Servicelotsen's processes (used by `make run`, `make shell` and the tests).
+
+Standard library only, so it runs under either virtual environment.
+
+Every process is started in its own process group and with a parent-death
+signal, so Ctrl-C, SIGTERM or the death of this supervisor stops all of them
+and their workers: no orphans.
+
+Usage:
+    python scripts/stack.py run            # action server + Rasa (+ web front when it exists)
+    python scripts/stack.py actions        # only the action server (for `make shell`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parents[1]
+RASA_VENV = ROOT / ".venv-rasa"
+ACTIONS_VENV = ROOT / ".venv-actions"
+MODEL = ROOT / "models" / "rasa" / "servicelotsen.tar.gz"
+LOG_DIR = ROOT / "var" / "log"
+
+#: Environment every process gets; the contract's defaults (README, "Configuration").
+DEFAULTS: Mapping[str, str] = {
+    "RASA_PORT": "5005",
+    "ACTIONS_PORT": "5055",
+    "WEB_PORT": "8080",
+    "SERVICELOTSEN_REGISTRY": "data/service_points/",
+    "SERVICELOTSEN_TRACKER_DB": "var/tracker.db",
+}
+QUIET = {
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "PYTHONUNBUFFERED": "1",
+    # rasa_sdk binds 0.0.0.0 unless told otherwise
+    "SANIC_HOST": "127.0.0.1",
+}
+_PR_SET_PDEATHSIG = 1
+
+
+def stack_env(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for the stack: the caller's, the defaults, then overrides."""
+    env = dict(os.environ)
+    for key, value in DEFAULTS.items():
+        env.setdefault(key, value)
+    env.update(QUIET)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p
+    )
+    if overrides:
+        env.update(overrides)
+    return env
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the supervisor dies, whatever killed it."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@dataclass
+class Service:
+    """One process of the stack, with the URL that tells it is ready."""
+
+    name: str
+    argv: Sequence[str]
+    health_url: str
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self, env: Mapping[str, str]) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        try:
+            self.process = subprocess.Popen(
+                list(self.argv),
+                cwd=ROOT,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        finally:
+            log.close()
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as resp:
+                return bool(resp.status == 200)
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM to the whole process group, SIGKILL after `timeout` seconds."""
+        proc = self.process
+        if proc is None:
+            return
+        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, sig)
+            try:
+                proc.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # workers that outlived their leader are still in the group
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        self.process = None
+
+    def log_tail(self, lines: int = 25) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def actions_service(env: Mapping[str, str], log_dir: Path = LOG_DIR) -> Service:
+    port = env["ACTIONS_PORT"]
+    return Service(
+        name="action server",
+        argv=[
+            str(ACTIONS_VENV / "bin" / "python"),
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            port,
+        ],
+        health_url=f"http://127.0.0.1:{port}/health",
+        log_path=log_dir / "actions.log",
+    )
+
+
+def rasa_service(
+    env: Mapping[str, str], model: Path = MODEL, log_dir: Path = LOG_DIR
+) -> Service:
+    port = env["RASA_PORT"]
+    argv = [
+        str(RASA_VENV / "bin" / "rasa"),
+        "run",
+        "--enable-api",
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        port,
+        "--model",
+        str(model),
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        "endpoints.yml",
+    ]
+    token = env.get("SERVICELOTSEN_AUTH_TOKEN")
+    if token:
+        argv += ["--auth-token", token]
+    return Service(
+        name="Rasa",
+        argv=argv,
+        health_url=f"http://127.0.0.1:{port}/",
+        log_path=log_dir / "rasa.log",
+    )
+
+
+class StartupError(RuntimeError):
+    """A process of the stack did not come up; the message says which and why."""
+
+
+@dataclass
+class Stack:
+    """The processes of one running Servicelotsen, started and stopped together."""
+
+    services: list[Service]
+    env: dict[str, str]
+
+    def start(self, timeout: float = 180.0) -> None:
+        """Start every service, then wait until each answers its health check."""
+        (ROOT / "var").mkdir(exist_ok=True)
+        try:
+            for service in self.services:
+                service.start(self.env)
+            self.wait_healthy(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(self.services)
+        while pending:
+            for service in list(pending):
+                if not service.alive():
+                    raise StartupError(
+                        f"{service.name} stopped while starting. "
+                        f"Last lines of {service.log_path}:\n{service.log_tail()}"
+                    )
+                if service.healthy():
+                    pending.remove(service)
+            if pending and time.monotonic() > deadline:
+                names = ", ".join(s.name for s in pending)
+                raise StartupError(
+                    f"{names} did not answer within {timeout:.0f} s. "
+                    f"See the logs in {LOG_DIR}."
+                )
+            if pending:
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+
+    def by_name(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+
+@contextlib.contextmanager
+def running(stack: Stack, timeout: float = 180.0) -> Iterator[Stack]:
+    stack.start(timeout)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def _install_signal_handlers(on_signal: Callable[[int], None]) -> None:
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        on_signal(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, handler)
+
+
+class _Stop(Exception):
+    pass
+
+
+def serve(stack: Stack, banner: Callable[[Stack], str]) -> int:
+    """Run the stack in the foreground until Ctrl-C/SIGTERM or a process dies."""
+    _die_with_parent()  # if `make` is killed, we are told too
+
+    def raise_stop(_signum: int) -> None:
+        raise _Stop
+
+    _install_signal_handlers(raise_stop)
+    try:
+        print("Startar Servicelotsen (det tar ungefär en halv minut) …", flush=True)
+        stack.start()
+        print(banner(stack), flush=True)
+        while True:
+            for service in stack.services:
+                if not service.alive():
+                    print(
+                        f"\n{service.name} har stannat. Stänger av allt.\n"
+                        f"Sista raderna i {service.log_path}:\n{service.log_tail()}",
+                        file=sys.stderr,
+                    )
+                    return 1
+            time.sleep(1)
+    except _Stop:
+        print("\nStänger av Servicelotsen …", flush=True)
+        return 0
+    except StartupError as exc:
+        print(f"\nServicelotsen kunde inte starta: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+        print("Alla processer är stoppade.", flush=True)
+
+
+def _run_banner(stack: Stack) -> str:
+    env = stack.env
+    lines = [
+        "",
+        "Servicelotsen är igång (bara på den här datorn, 127.0.0.1):",
+        f"  Rasa REST:       http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook",
+        f"  Rasa socket.io:  http://127.0.0.1:{env['RASA_PORT']}/socket.io",
+        f"  Rasa HTTP-API:   http://127.0.0.1:{env['RASA_PORT']}/model/parse"
+        + (" (kräver token)" if env.get("SERVICELOTSEN_AUTH_TOKEN") else ""),
+        f"  Actionservern:   http://127.0.0.1:{env['ACTIONS_PORT']}/health",
+        f"  Loggar:          {LOG_DIR}",
+        "",
+        "Prova:  curl -s -X POST http://127.0.0.1:"
+        + env["RASA_PORT"]
+        + '/webhooks/rest/webhook -d \'{"sender": "test", "message": "hej"}\'',
+        "Stoppa med Ctrl-C.",
+    ]
+    return "\n".join(lines)
+
+
+def _actions_banner(stack: Stack) -> str:
+    return f"Actionservern är igång på http://127.0.0.1:{stack.env['ACTIONS_PORT']}."
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Servicelotsen's process supervisor")
+    parser.add_argument("what", choices=["run", "actions"])
+    args = parser.parse_args(argv)
+    env = stack_env()
+    if args.what == "run":
+        if not MODEL.is_file():
+            print(f"Ingen tränad modell i {MODEL}: kör `make train`.", file=sys.stderr)
+            return 1
+        stack = Stack([actions_service(env), rasa_service(env)], env)
+        return serve(stack, _run_banner)
+    stack = Stack([actions_service(env)], env)
+    return serve(stack, _actions_banner)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Train the Rasa model when its inputs changed; skip otherwise.
+# Inputs: config.yml, domain.yml, the training data (data/nlu, data/stories,
+# data/rules), the Swedish spaCy pipeline and Rasa's version.
+# Usage: scripts/train.sh [--force]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RASA=.venv-rasa/bin/rasa
+export PYTHONWARNINGS=ignore
+OUT=models/rasa
+MODEL=$OUT/servicelotsen.tar.gz
+STAMP=$OUT/servicelotsen.fingerprint
+
+fingerprint() {
+  {
+    .venv-rasa/bin/python -c 'import importlib.metadata as m; print(m.version("rasa"))'
+    find config.yml domain.yml data/nlu data/stories data/rules -type f -name '*.yml' | LC_ALL=C sort | xargs sha256sum
+    cat models/spacy_sv/.servicelotsen-build.json
+  } | sha256sum | cut -d' ' -f1
+}
+
+want=$(fingerprint)
+if [[ "${1:-}" != "--force" && -f "$MODEL" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
+  echo "Rasa-modellen är aktuell: $MODEL"
+  exit 0
+fi
+mkdir -p "$OUT"
+start=$(date +%s)
+"$RASA" train --data data/nlu data/stories data/rules --domain domain.yml --config config.yml \
+  --out "$OUT" --fixed-model-name servicelotsen --force --quiet
+echo "$want" > "$STAMP"
+echo "Tränade Rasa-modellen på $(( $(date +%s) - start )) s: $MODEL"

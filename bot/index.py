@@ -46,6 +46,9 @@ _FILLER_WORDS = frozenset({"i", "pa", "vid", "ute", "borta"})
 #: 60 lets "ika" meet "ica" but not "coop" meet "ica".
 _WORD_CUTOFF = 60.0
 
+#: Extra equally-good name hits ranked by closeness before cutting to `limit`.
+_NAME_TIE_POOL = 50
+
 #: First batch size when filtering by "open now"; doubled until enough are open.
 _OPEN_FILTER_FIRST_K = 16
 
@@ -183,24 +186,32 @@ class ServiceIndex:
         members: dict[str, list[int]] = {}
         self._by_locality: dict[str, list[int]] = {}
         self._by_municipality: dict[str, list[int]] = {}
+        # name words -> points, for find_by_name (words of the name and ort)
+        postings: dict[str, list[int]] = {}
+        folded: dict[str, str] = {}  # ort/kommun names repeat: fold each once
+
+        def loose_once(text: str) -> str:
+            found = folded.get(text)
+            if found is None:
+                found = folded[text] = _loose(text)
+            return found
+
         for i, p in enumerate(self.points):
             for c in p.categories:
                 members.setdefault(c, []).append(i)
-            self._by_locality.setdefault(_loose(p.locality), []).append(i)
-            self._by_municipality.setdefault(_loose(p.municipality), []).append(i)
+            locality = loose_once(p.locality)
+            self._by_locality.setdefault(locality, []).append(i)
+            self._by_municipality.setdefault(loose_once(p.municipality), []).append(i)
+            for word in dict.fromkeys(f"{_loose(p.name)} {locality}".split()):
+                postings.setdefault(word, []).append(i)
         self._trees: dict[str, _CategoryTree] = {
             c: _CategoryTree(np.asarray(idx, dtype=np.intp), xyz)
             for c, idx in members.items()
         }
-        self._name_keys: list[str] = [
-            _loose(f"{p.name} {p.locality}") for p in self.points
-        ]
-        self._postings: dict[str, list[int]] = {}
-        for i, key in enumerate(self._name_keys):
-            for word in dict.fromkeys(key.split()):
-                self._postings.setdefault(word, []).append(i)
-        self._vocabulary: list[str] = list(self._postings)
-        self._plain_names: list[str] = [_loose(p.name) for p in self.points]
+        self._vocabulary: list[str] = list(postings)
+        self._postings: dict[str, NDArray[np.intp]] = {
+            w: np.asarray(rows, dtype=np.intp) for w, rows in postings.items()
+        }
 
     def __len__(self) -> int:
         return len(self.points)
@@ -255,7 +266,10 @@ class ServiceIndex:
 
         Raises:
             UnknownCategory: a category id not in service_types.yml.
+            ValueError: lat/lon is not a finite number.
         """
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            raise ValueError(f"position must be finite numbers, got {lat!r}, {lon!r}")
         cats = [categories] if isinstance(categories, str) else list(categories)
         for c in cats:
             self._check(c)
@@ -401,8 +415,11 @@ class ServiceIndex:
             allowed = {categories} if isinstance(categories, str) else set(categories)
             for c in allowed:
                 self._check(c)
-        best: dict[int, list[float]] = {}
-        for j, word in enumerate(words):
+        # Sum over query words of each point's best word score, vectorised
+        # over the postings (a dict per candidate is ~50x slower at 10^6).
+        total = np.zeros(len(self.points), dtype=np.float32)
+        for word in words:
+            best = np.zeros(len(self.points), dtype=np.float32)
             for vocab_word, score, _pos in process.extract(
                 word,
                 self._vocabulary,
@@ -411,24 +428,25 @@ class ServiceIndex:
                 limit=None,
                 score_cutoff=_WORD_CUTOFF,
             ):
-                for idx in self._postings[vocab_word]:
-                    row = best.setdefault(idx, [0.0] * len(words))
-                    row[j] = max(row[j], float(score))
+                rows = self._postings[vocab_word]
+                best[rows] = np.maximum(best[rows], score)
+            total += best
+        mean = total / len(words)
+        candidates = np.flatnonzero(mean >= score_cutoff - 1e-3)
+        candidates = candidates[np.argsort(-mean[candidates], kind="stable")]
         q = " ".join(words)
         ranked: list[tuple[float, float, int]] = []
-        for idx, row in best.items():
-            score = sum(row) / len(words)
-            if score < score_cutoff:
+        for idx in candidates.tolist():
+            p = self.points[idx]
+            if allowed is not None and not allowed.intersection(p.categories):
                 continue
-            if allowed is not None and not allowed.intersection(
-                self.points[idx].categories
-            ):
-                continue
+            name = _loose(p.name)
             closeness = max(
-                fuzz.ratio(q, self._plain_names[idx]),
-                fuzz.ratio(q, self._name_keys[idx]),
+                fuzz.ratio(q, name), fuzz.ratio(q, f"{name} {_loose(p.locality)}")
             )
-            ranked.append((score, float(closeness), idx))
+            ranked.append((round(float(mean[idx]), 3), float(closeness), idx))
+            if len(ranked) >= limit + _NAME_TIE_POOL:
+                break  # enough to rank the top; the rest score no higher
         ranked.sort(key=lambda r: (-r[0], -r[1], self.points[r[2]].id))
         return [NameMatch(self.points[i], s) for s, _c, i in ranked[:limit]]
 

@@ -174,6 +174,23 @@ def test_unknown_and_empty_categories() -> None:
     assert ServiceIndex([]).nearest(56.2, 15.3, "apotek", 5) == []
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_bad_position_raises(bad: float) -> None:
+    with pytest.raises(ValueError):
+        INDEX.nearest(bad, 15.3, "apotek", 5)
+    with pytest.raises(ValueError):
+        INDEX.nearest(56.2, bad, "apotek", 5)
+
+
+def test_bench_script_runs_small() -> None:
+    from scripts.bench_index import run_one
+
+    row = run_one(500, queries=30, seed=1)
+    assert row["points"] == 500
+    assert row["query_median_ms"] > 0
+    assert row["query_p95_ms"] >= row["query_median_ms"]
+
+
 def test_index_does_not_scan_every_point(monkeypatch: pytest.MonkeyPatch) -> None:
     # a query must not compute a distance per point: only the k results get one
     import bot.index as index_module

@@ -25,6 +25,9 @@ if [[ "${1:-}" != "--force" && -f "$MODEL" && -f "$STAMP" && "$(cat "$STAMP")" =
   exit 0
 fi
 mkdir -p "$OUT"
+# One training at a time on this machine (2 cores): wait for any other.
+exec 9>/tmp/servicelotsen-train.lock
+flock 9
 start=$(date +%s)
 "$RASA" train --data data/nlu data/stories data/rules --domain domain.yml --config config.yml \
   --out "$OUT" --fixed-model-name servicelotsen --force --quiet

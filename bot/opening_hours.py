@@ -22,6 +22,8 @@ Swedish style used for times (documented once, used everywhere):
     * several periods separated by comma: "8–12, 13–17"
     * closed all day: "stängt"; open all day: "dygnet runt"
     * a period past midnight ends with the next day's time: "22–2"
+    * a single moment in a sentence gets "kl.": "stänger kl. 21",
+      "öppnar i morgon kl. 8.30" (`status_text`)
 
 Semantics worth knowing (from the OSM specification): a later rule replaces
 earlier rules for the days it names, including a span spilling over midnight
@@ -371,12 +373,66 @@ class OpeningHours:
                 return iv.end
         return None
 
+    def status_text(self, at: datetime.datetime | None = None) -> str:
+        """Open or not right now, and until/from when, in plain Swedish.
+
+        "öppet nu, stänger kl. 21", "stängt nu, öppnar i morgon kl. 8",
+        "stängt nu, öppnar lördag kl. 9.30", "öppet dygnet runt", "stängt".
+        """
+        moment = to_local(at)
+        state = self.state(moment)
+        if state is State.UNKNOWN:
+            comment = self.comment(moment)
+            return "osäkert om det är öppet nu" + (f" ({comment})" if comment else "")
+        if state is State.OPEN:
+            closing = self.next_closing(moment)
+            if closing is None:
+                return "öppet dygnet runt"
+            return "öppet nu, stänger " + _when(closing, moment, closing=True)
+        opening = self.next_opening(moment)
+        if opening is None:
+            return "stängt"
+        return "stängt nu, öppnar " + _when(opening, moment, closing=False)
+
     def week_text(self, start: datetime.date) -> list[tuple[datetime.date, str]]:
         """Seven days of hours from `start`, for "öppettider den här veckan"."""
         return [
             (day, self.hours_text(day))
             for day in (start + datetime.timedelta(days=i) for i in range(7))
         ]
+
+
+def _when(moment: datetime.datetime, now_: datetime.datetime, closing: bool) -> str:
+    """A time relative to now: "kl. 21", "i morgon kl. 8", "lördag kl. 9"."""
+    clock = "kl. " + format_clock(moment, moment.minute != 0)
+    days = (moment.date() - now_.date()).days
+    if days == 0:
+        return clock
+    if days == 1:
+        if closing and moment.time() == datetime.time(0, 0):
+            return "vid midnatt"
+        if closing and moment.hour < 6:
+            return clock + " i natt"  # closing after midnight
+        return "i morgon " + clock
+    if days < 7:
+        return f"{SWEDISH_WEEKDAYS[moment.weekday()]} {clock}"
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {clock}"
+
+
+_MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def validate_opening_hours(value: str) -> str:

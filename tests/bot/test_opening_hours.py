@@ -320,3 +320,31 @@ def test_next_weekday_includes_today() -> None:
     assert next_weekday(0, TUE) == MON + datetime.timedelta(days=7)
     with pytest.raises(ValueError):
         next_weekday(7, MON)
+
+
+@pytest.mark.parametrize(
+    ("expr", "when", "text"),
+    [
+        (STANDARD, at(TUE, 12), "öppet nu, stänger kl. 21"),
+        (STANDARD, at(TUE, 6), "stängt nu, öppnar kl. 8"),
+        (STANDARD, at(TUE, 22), "stängt nu, öppnar i morgon kl. 8"),
+        (
+            "Mo-Fr 08:00-17:00; Sa 09:30-13:00",
+            at(FRI, 18),
+            "stängt nu, öppnar i morgon kl. 9.30",
+        ),
+        ("Sa 10:00-14:00", at(TUE, 9), "stängt nu, öppnar lördag kl. 10"),
+        ("Jun-Aug 10:00-18:00", at(TUE, 9), "stängt nu, öppnar 1 juni kl. 10"),
+        ("Mo-Su 22:00-02:00", at(TUE, 23), "öppet nu, stänger kl. 2 i natt"),
+        ("Mo-Fr 08:00-24:00", at(TUE, 23), "öppet nu, stänger vid midnatt"),
+        ("24/7", at(TUE, 3), "öppet dygnet runt"),
+        ("off", at(TUE, 3), "stängt"),
+        (
+            'Tu unknown "ring först"',
+            at(TUE, 9),
+            "osäkert om det är öppet nu (ring först)",
+        ),
+    ],
+)
+def test_status_text(expr: str, when: datetime.datetime, text: str) -> None:
+    assert parse_opening_hours(expr).status_text(when) == text

@@ -19,11 +19,17 @@ Matching, in order (the first step that matches decides):
    do not matter.
 3. A Swedish place outside our area ("Malmö", "Växjö") -> unknown, so it is
    never bent into a local name by the fuzzy step.
-4. A known name anywhere in a longer text ("apotek i Jämjö centrum").
-5. Typos: rapidfuzz, see `FUZZY_MIN_SCORE`, `max_edits` and
+4. A known name anywhere in a longer text ("apotek i Jämjö centrum");
+   two different names ("Jämjö eller Lyckeby") are ambiguous.
+5. Typos: rapidfuzz, see `FUZZY_MIN_SCORE`, `close_enough` and
    `FUZZY_SAME_FIRST_LETTER`. A truncated name is a typo like any other
    ("Ronneb"); there is no separate prefix search, which matched ordinary
    words ("hallå" -> Hallabro) far more often than real names.
+
+A kommun named after the place ("Ryd i Tingsryds kommun", "Ryd, Tingsryd")
+narrows the candidates; `Gazetteer.choose` reads the answer to "which one?".
+A "found" with `method == "fuzzy"` is a corrected typo: a caller may confirm
+it ("Menar du Kallinge?") before acting on it.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from rapidfuzz.distance import OSA, Indel
 
 from bot.errors import GazetteerError
 from bot.geo import haversine_km
-from bot.text import compact_key, fold, tokens
+from bot.text import compact_key, fold_diacritics, tokens
 
 __all__ = [
     "DEFAULT_GAZETTEER_PATH",
@@ -75,10 +81,11 @@ KIND_POSTNUMMEROMRADE = "postnummerområde"
 _NAMED_KINDS = frozenset({KIND_TATORT, KIND_ORT})
 
 #: Minimum rapidfuzz `fuzz.ratio` (normalised Indel similarity, 0-100) for a
-#: typo candidate. 80 is exactly one substituted letter in a five-letter name
-#: ("jemjo" ~ "jamjo"); a dropped or swapped letter in a longer name scores
-#: higher ("Karlshmn" 94, "Ronneb" 92). The score alone is too lenient for
-#: short names, so `max_edits` also caps the number of edits.
+#: typo candidate. A missing, extra or swapped letter scores 85-95
+#: ("Karlshmn" 94, "Ronneb" 92); two replaced letters score 80 in a ten-letter
+#: name (accepted) and 75 in an eight-letter one (rejected). The score alone
+#: is too lenient for short names, so `close_enough` also caps the edits by
+#: length: the two rules together are the threshold.
 FUZZY_MIN_SCORE = 80.0
 #: Two typo candidates for different names whose scores differ by less than
 #: this are a tie: the answer is "ambiguous", not the marginally better one.
@@ -418,7 +425,7 @@ class Gazetteer:
             for n in (p.name, *p.aliases)
         }
         if folded:
-            names |= {fold(n).title() for n in names}
+            names |= {fold_diacritics(n) for n in names}
         return sorted(names, key=lambda n: (compact_key(n), n))
 
     def by_postcode(self, code: str) -> Place | None:

@@ -327,15 +327,19 @@ def read_reference(ref: Path) -> Reference:
         if row is None:
             row = postcodes[code] = PostcodeRow(code, name, None)
         elif compact_key(row.name) != compact_key(name):
+            # The centroid belongs to GeoNames' place, not to SCB's postort.
             row.issues.append(
-                f"GeoNames kallar postnumret {name!r}, SCB {row.name!r} (SCB används)"
+                f"GeoNames kallar postnumret {name!r}, SCB {row.name!r} "
+                "(SCB:s namn används, GeoNames position inte)"
             )
+            borrowed = True
         row.sources.add("geonames")
         row.geonames_municipality = admin2 or None
         if borrowed:
-            row.issues.append(
-                f"GeoNames-koordinaten för {name!r} tillhör en annan ort, används inte"
-            )
+            if compact_key(row.name) == compact_key(name):
+                row.issues.append(
+                    f"GeoNames-koordinaten för {name!r} tillhör en annan ort, används inte"
+                )
             continue
         row.lat, row.lon = lat, lon
 
@@ -422,6 +426,7 @@ def build(ref: Reference) -> Built:
         if row.municipality:
             scb_by_name[compact_key(row.name)].append(row)
     areas: list[PostcodeRow] = []
+    pending: list[PostcodeRow] = []
     for row in sorted(ref.postcodes.values(), key=lambda r: r.code):
         if row.municipality is None:
             row.municipality, how = _infer_municipality(row, scb_by_name, ref)
@@ -431,7 +436,14 @@ def build(ref: Reference) -> Built:
                 row.issues.append(
                     f"kommun saknas hos SCB, {how}: {munis[row.municipality].short}"
                 )
-        if row.municipality in munis and in_area(row.municipality, row.lat, row.lon):
+        if row.municipality not in munis:
+            continue
+        if (
+            row.lat is None
+            and munis[row.municipality].county_code in NEIGHBOUR_COUNTIES
+        ):
+            pending.append(row)  # decided in step 3 by its postort's position
+        elif in_area(row.municipality, row.lat, row.lon):
             areas.append(row)
             warnings.extend(
                 f"{_format_postcode(row.code)} {row.name}: {issue}"
@@ -485,6 +497,22 @@ def build(ref: Reference) -> Built:
     for key, rows in sorted(groups.items()):
         for cluster in _clusters(rows):
             _attach_cluster(key, cluster, localities)
+    # A neighbour's postcode without its own position belongs to the area if
+    # its postort (same name, same kommun) does.
+    for row in pending:
+        for loc in localities:
+            if compact_key(loc.name) == compact_key(row.name) and (
+                loc.municipality == row.municipality
+            ):
+                loc.postcodes.add(row.code)
+                loc.sources |= row.sources
+                areas.append(row)
+                warnings.extend(
+                    f"{_format_postcode(row.code)} {row.name}: {issue}"
+                    for issue in row.issues
+                )
+                break
+    areas.sort(key=lambda r: r.code)
 
     for locality in localities:
         if locality.lat is None or locality.lon is None:

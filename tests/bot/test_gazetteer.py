@@ -480,6 +480,7 @@ def test_names(gaz: Gazetteer) -> None:
         assert name in names
     assert len(names) == len(set(names))
     assert "Jamjo" in gaz.names(folded=True) and "Jamjo" not in names
+    assert "Brakne-Hoby" in gaz.names(folded=True)
     for name in names:
         assert gaz.resolve(name).found, name
 

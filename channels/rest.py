@@ -25,12 +25,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.messages import NO_REPLY_TEXT
+from channels.messages import NO_REPLY_TEXT, clean_message
 
 logger = logging.getLogger(__name__)
-
-#: Longest message accepted; longer text is cut (the NLU gains nothing from it).
-MAX_MESSAGE_CHARS = 2000
 
 
 def _error(status: int, message: str) -> HTTPResponse:
@@ -74,7 +71,7 @@ class RestInput(RasaRestInput):
             try:
                 await on_new_message(
                     UserMessage(
-                        text[:MAX_MESSAGE_CHARS],
+                        clean_message(text),
                         collector,
                         sender_id,
                         input_channel=self.name(),

@@ -1,0 +1,115 @@
+"""What the actions share: the loaded library, places and origins from slots.
+
+Kept free of dialogue decisions: each action module decides what to say.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import ServicelotsenError
+from bot.gazetteer import Place
+from bot.lotsen import Lotsen, Origin, PositionProblem, get_lotsen
+
+if TYPE_CHECKING:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+logger = logging.getLogger(__name__)
+
+#: Longest piece of a resident's own text the bot repeats back.
+ECHO_MAX_CHARS = 40
+
+
+def lotsen_or_apologise(dispatcher: CollectingDispatcher) -> Lotsen | None:
+    """The library, or None after telling the resident the data is unavailable.
+
+    The operator gets the reason in the log (which file, what to do); the
+    resident gets one friendly sentence. The next turn tries to load again.
+    """
+    try:
+        return get_lotsen()
+    except ServicelotsenError as exc:
+        logger.error("Service data unavailable: %s", exc)
+        dispatcher.utter_message(response="utter_registry_unavailable")
+        return None
+
+
+def echo(text: str) -> str:
+    """A resident's words, short enough to repeat in an answer."""
+    text = " ".join(str(text).split())
+    if len(text) > ECHO_MAX_CHARS:
+        return text[: ECHO_MAX_CHARS - 1] + "…"
+    return text
+
+
+def slot_text(value: Any) -> str | None:
+    """A text slot's value; several entities of one kind give a list: take the last."""
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def resolve_place(
+    text: str, dispatcher: CollectingDispatcher, lotsen: Lotsen
+) -> Place | None:
+    """A place name to a place, or None after saying why (unknown, ambiguous)."""
+    resolution = lotsen.resolve(text)
+    if resolution.found and resolution.place is not None:
+        place = resolution.place
+        if place.lat is None or place.lon is None:
+            dispatcher.utter_message(
+                text=(
+                    f"Jag vet att {place.name} finns, men inte exakt var. "
+                    "Skriv gärna ett postnummer eller dela din position."
+                )
+            )
+            return None
+        return place
+    if resolution.ambiguous:
+        buttons = [
+            {
+                "title": p.label,
+                "payload": f'/inform{{"location": "{p.label}"}}',
+            }
+            for p in resolution.candidates[:6]
+        ]
+        dispatcher.utter_message(
+            response="utter_ambiguous_place", place=echo(text), buttons=buttons
+        )
+        return None
+    if resolution.reason == "outside_area":
+        dispatcher.utter_message(response="utter_place_outside_area", place=echo(text))
+    else:
+        dispatcher.utter_message(response="utter_unknown_place", place=echo(text))
+    return None
+
+
+def origin_from_slots(tracker: Tracker, lotsen: Lotsen) -> Origin | None:
+    """Where the resident is: a shared position, else the resolved place."""
+    lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
+    if lat is not None and lon is not None:
+        try:
+            return lotsen.origin_for_position(lat, lon)
+        except PositionProblem:
+            return None
+    place_id = tracker.get_slot("place_id")
+    if place_id:
+        place = lotsen.place_by_id(str(place_id))
+        if place is not None:
+            return lotsen.origin_for_place(place)
+    return None
+
+
+def place_slots(place: Place) -> dict[str, Any]:
+    """The slots that say "the resident is at this place" (a position is dropped)."""
+    return {
+        "location": place.name,
+        "place_id": place.id,
+        "latitude": None,
+        "longitude": None,
+    }

@@ -1,0 +1,190 @@
+"""Finding the nearest service: the form's validation, the answer, "visa fler"."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from rasa_sdk import Action, FormValidationAction
+from rasa_sdk.events import SlotSet
+
+from actions.common import (
+    lotsen_or_apologise,
+    origin_from_slots,
+    place_slots,
+    resolve_place,
+    slot_text,
+)
+from actions.knowledge import digital_hint
+from bot.answers import PAGE_SIZE, nearest_answer
+from bot.lotsen import Lotsen, Origin
+
+if TYPE_CHECKING:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+    from rasa_sdk.types import DomainDict
+
+logger = logging.getLogger(__name__)
+
+
+class ValidateFindServiceForm(FormValidationAction):
+    """Turns the resident's words into a service type and a place.
+
+    The place is not asked for when a position was shared. The latest origin
+    wins: naming a place drops an earlier position (and `action_share_location`
+    drops an earlier place).
+    """
+
+    def name(self) -> str:
+        return "validate_find_service_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        has_position = (
+            tracker.get_slot("latitude") is not None
+            and tracker.get_slot("longitude") is not None
+        )
+        if has_position and not tracker.get_slot("location"):
+            return [s for s in domain_slots if s != "location"]
+        return domain_slots
+
+    def validate_service_type(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        word = slot_text(value)
+        if word is None:
+            return {}
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return {"service_type": None}
+        canonical = lotsen.service_type(word)
+        if canonical is None:
+            dispatcher.utter_message(response="utter_unknown_service_type")
+        return {"service_type": canonical}
+
+    def validate_location(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        text = slot_text(value)
+        if text is None:
+            return {}
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return {"location": None}
+        place = resolve_place(text, dispatcher, lotsen)
+        if place is None:
+            return {"location": None, "place_id": None}
+        return place_slots(place)
+
+
+def search_and_answer(
+    dispatcher: CollectingDispatcher,
+    lotsen: Lotsen,
+    category: str,
+    origin: Origin,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Utter one page of the nearest points; return the slot events for "visa fler"."""
+    service_type = lotsen.service_types[category]
+    answer = lotsen.nearest(category, origin, k=PAGE_SIZE + 1, offset=offset)
+    shown = answer.results[:PAGE_SIZE]
+    more = len(answer.results) > PAGE_SIZE
+    page = type(answer)(answer.category, shown, answer.has_data, answer.related)
+    text = nearest_answer(
+        page,
+        origin,
+        service_type,
+        lotsen.service_types,
+        offset=offset,
+        more_available=more,
+    )
+    if not answer.has_data:
+        hint = digital_hint(category)
+        if hint:
+            text = f"{text}\n{hint}"
+    dispatcher.utter_message(text=text)
+    search = {
+        "category": category,
+        "place_id": origin.place.id if origin.place is not None else None,
+    }
+    return [
+        SlotSet("last_search", search),
+        SlotSet("results_shown", float(offset + len(shown))),
+    ]
+
+
+class ActionFindService(Action):
+    """The form is complete: answer with the nearest three."""
+
+    def name(self) -> str:
+        return "action_find_service"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return []
+        category = lotsen.service_type(slot_text(tracker.get_slot("service_type")))
+        if category is None:
+            dispatcher.utter_message(response="utter_ask_service_type")
+            return []
+        origin = origin_from_slots(tracker, lotsen)
+        if origin is None:
+            dispatcher.utter_message(response="utter_ask_location")
+            return []
+        return search_and_answer(dispatcher, lotsen, category, origin)
+
+
+class ActionMoreResults(Action):
+    """ "visa fler": the next three of the last search, never repeating."""
+
+    def name(self) -> str:
+        return "action_more_results"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        search = tracker.get_slot("last_search")
+        if not isinstance(search, dict) or not search.get("category"):
+            dispatcher.utter_message(response="utter_nothing_to_show_more_of")
+            return []
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return []
+        origin: Origin | None
+        place_id = search.get("place_id")
+        if place_id:
+            place = lotsen.place_by_id(str(place_id))
+            origin = lotsen.origin_for_place(place) if place else None
+        else:
+            origin = origin_from_slots(tracker, lotsen)
+        category = str(search["category"])
+        if origin is None or category not in lotsen.service_types:
+            dispatcher.utter_message(response="utter_nothing_to_show_more_of")
+            return []
+        shown = int(tracker.get_slot("results_shown") or 0)
+        answer = lotsen.nearest(category, origin, k=1, offset=shown)
+        if not answer.results:
+            dispatcher.utter_message(response="utter_no_more_results")
+            return []
+        return search_and_answer(dispatcher, lotsen, category, origin, offset=shown)

@@ -1,0 +1,75 @@
+"""`action_share_location`: the widget's "dela min position" button."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rasa_sdk import Action
+from rasa_sdk.events import SlotSet
+
+from actions.common import lotsen_or_apologise
+from actions.find_service import search_and_answer
+from bot.lotsen import PositionProblem
+
+if TYPE_CHECKING:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+    from rasa_sdk.types import DomainDict
+
+FORM = "find_service_form"
+
+
+def _entity(tracker: Tracker, name: str) -> Any:
+    for entity in tracker.latest_message.get("entities", []) or []:
+        if entity.get("entity") == name:
+            return entity.get("value")
+    return None
+
+
+class ActionShareLocation(Action):
+    """Checks the shared position and uses it for this conversation only.
+
+    The position replaces a place named earlier. It lives in the conversation's
+    slots (never in a log) and is not carried into a new session.
+    """
+
+    def name(self) -> str:
+        return "action_share_location"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        lat, lon = _entity(tracker, "latitude"), _entity(tracker, "longitude")
+        forget = [SlotSet("latitude", None), SlotSet("longitude", None)]
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return forget
+        if lat is None or lon is None:
+            dispatcher.utter_message(response="utter_invalid_position")
+            return forget
+        try:
+            origin = lotsen.origin_for_position(lat, lon)
+        except PositionProblem as problem:
+            if problem.reason == "outside":
+                dispatcher.utter_message(response="utter_position_outside_area")
+            else:
+                dispatcher.utter_message(response="utter_invalid_position")
+            return forget
+        events: list[dict[str, Any]] = [
+            SlotSet("latitude", origin.lat),
+            SlotSet("longitude", origin.lon),
+            SlotSet("location", None),
+            SlotSet("place_id", None),
+        ]
+        in_form = (tracker.active_loop or {}).get("name") == FORM
+        category = lotsen.service_type(tracker.get_slot("service_type"))
+        if in_form:
+            dispatcher.utter_message(text="Tack! Jag söker från din position.")
+        elif category is not None:
+            events += search_and_answer(dispatcher, lotsen, category, origin)
+        else:
+            dispatcher.utter_message(response="utter_position_received")
+        return events

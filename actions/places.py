@@ -1,0 +1,140 @@
+"""Questions about one ort or one named point: "vad finns i Kyrkhult?", opening hours."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rasa_sdk import Action
+from rasa_sdk.events import SlotSet
+
+from actions.common import (
+    echo,
+    lotsen_or_apologise,
+    origin_from_slots,
+    place_slots,
+    resolve_place,
+    slot_text,
+)
+from bot.answers import hours_answer, locality_answer
+from bot.gazetteer import Place
+from bot.lotsen import Lotsen
+from bot.when import parse_when
+
+if TYPE_CHECKING:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+    from rasa_sdk.types import DomainDict
+
+
+def _entity_text(tracker: Tracker, name: str) -> str | None:
+    """The entity of this message (not an older slot value)."""
+    for entity in tracker.latest_message.get("entities", []) or []:
+        if entity.get("entity") == name:
+            return slot_text(entity.get("value"))
+    return None
+
+
+def _place_of_message(
+    tracker: Tracker, dispatcher: CollectingDispatcher, lotsen: Lotsen
+) -> tuple[Place | None, bool]:
+    """(place, asked): the place this message names, else the conversation's.
+
+    `asked` is True when the message named a place we could not use (the
+    resident has been told why).
+    """
+    named = _entity_text(tracker, "location")
+    if named is not None:
+        place = resolve_place(named, dispatcher, lotsen)
+        return place, place is None
+    place_id = tracker.get_slot("place_id")
+    if place_id:
+        return lotsen.place_by_id(str(place_id)), False
+    return None, False
+
+
+class ActionListServices(Action):
+    """ "Vad finns i Kyrkhult?": the points of one ort, by type."""
+
+    def name(self) -> str:
+        return "action_list_services"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return []
+        place, told = _place_of_message(tracker, dispatcher, lotsen)
+        if place is None:
+            if not told:
+                dispatcher.utter_message(response="utter_ask_location_for_list")
+            return []
+        points = lotsen.in_locality(place)
+        dispatcher.utter_message(
+            text=locality_answer(place.name, points, lotsen.service_types)
+        )
+        return [SlotSet(k, v) for k, v in place_slots(place).items()]
+
+
+class ActionOpeningHours(Action):
+    """ "Har Coop i Mjällby öppet på söndag?" – a named point, or the nearest of a type."""
+
+    def name(self) -> str:
+        return "action_opening_hours"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return []
+        text = str(tracker.latest_message.get("text") or "")
+        when = parse_when(text)
+        place, told = _place_of_message(tracker, dispatcher, lotsen)
+        if told:
+            return []
+        events = (
+            [SlotSet(k, v) for k, v in place_slots(place).items()]
+            if place is not None
+            else []
+        )
+        name = _entity_text(tracker, "point_name")
+        category = lotsen.service_type(_entity_text(tracker, "service_type"))
+        if name is not None:
+            matches = lotsen.point_by_name(name, place, None)
+            if not matches and place is not None:
+                matches = lotsen.point_by_name(name, None, None)
+            if not matches:
+                dispatcher.utter_message(
+                    response="utter_point_not_found", point=echo(name)
+                )
+                return events
+            if len(matches) > 1:
+                options = ", ".join(f"{p.name} ({p.locality})" for p in matches[:4])
+                dispatcher.utter_message(
+                    text=f"Jag hittar flera som heter så: {options}. Vilken menar du? Skriv namnet och orten."
+                )
+                return events
+            dispatcher.utter_message(text=hours_answer(matches[0], when))
+            return events
+        if category is not None:
+            origin = (
+                lotsen.origin_for_place(place)
+                if place is not None
+                else origin_from_slots(tracker, lotsen)
+            )
+            if origin is None:
+                dispatcher.utter_message(response="utter_ask_point_for_hours")
+                return events
+            nearest = lotsen.index.nearest(origin.lat, origin.lon, category, 1)
+            if nearest:
+                dispatcher.utter_message(text=hours_answer(nearest[0].point, when))
+                return events
+        dispatcher.utter_message(response="utter_ask_point_for_hours")
+        return events

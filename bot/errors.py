@@ -13,6 +13,7 @@ __all__ = [
     "ImportFailed",
     "InvalidOpeningHours",
     "InvalidRecord",
+    "KnowledgeError",
     "RegistryError",
     "ServiceTypesError",
     "ServicelotsenError",
@@ -98,3 +99,18 @@ class UnknownCategory(ServicelotsenError, ValueError):
 class GazetteerError(ServicelotsenError):
     """`data/gazetteer/places.json` is missing or malformed (rebuild it with
     `python scripts/build_gazetteer.py`)."""
+
+
+class KnowledgeError(ServicelotsenError):
+    """A knowledge file (`data/knowledge/*.yml`) is missing or invalid.
+
+    The message is Swedish and names the file and the entry, so an editor can
+    fix it without reading code; `reason` is the part after the location.
+    """
+
+    def __init__(self, path: str, reason: str, entry: str | None = None) -> None:
+        where = f"{path}, {entry}" if entry else path
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.entry = entry
+        self.reason = reason

@@ -111,6 +111,10 @@ test-stories: train
 	$(RASA) test core --stories tests/test_stories.yml --model $(RASA_MODEL) \
 	  --endpoints endpoints.yml --out var/results/stories --fail-on-prediction-errors --quiet
 
+# NLU scores on tests/nlu/heldout.yml; fails below the targets in the script.
+evaluate: train
+	$(RPY) scripts/evaluate_nlu.py --model $(RASA_MODEL)
+
 test: setup lint typecheck validate-rasa test-stories pytest
 	@echo "Alla tester gick igenom."
 

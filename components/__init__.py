@@ -1,0 +1,1 @@
+"""Custom Rasa components for Servicelotsen (loaded by Rasa; PYTHONPATH is the repo root)."""

@@ -1,0 +1,225 @@
+"""NLU quality gate: the trained model must meet the targets on the held-out messages.
+
+The gate runs scripts/evaluate_nlu.py in the Rasa environment (Rasa is not in
+this one). The scorer's own rules are tested here directly: it is pure Python.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scripts.evaluate_nlu import (
+    DEFAULT_MODEL,
+    DEFAULT_TESTS,
+    ENTITY_F1_TARGET,
+    INTENT_ACCURACY_TARGET,
+    ROOT,
+    Example,
+    Prediction,
+    compare_with_recorded,
+    gate_failures,
+    normalise_value,
+    score,
+)
+
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+SYNONYMS = {"apoteket": "apotek", "bankomaten": "uttagsautomat"}
+
+
+def _pred(
+    intent: str, *entities: tuple[str, str, str], fell_back: bool = False
+) -> Prediction:
+    return Prediction(
+        intent=intent, confidence=0.9, fell_back=fell_back, entities=entities
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Apoteket", "apotek"),
+        ("  Bankomaten ", "uttagsautomat"),
+        ("Ronneby", "ronneby"),
+        ("Nättraby  centrum", "nättraby centrum"),
+    ],
+)
+def test_values_are_case_folded_and_synonym_mapped(value: str, expected: str) -> None:
+    assert normalise_value(value, SYNONYMS) == expected
+
+
+def test_intent_accuracy_macro_f1_and_confusions() -> None:
+    examples = [
+        Example("hej", "greet"),
+        Example("tack", "thank"),
+        Example("tack så mycket", "thank"),
+        Example("hej då", "goodbye"),
+    ]
+    predictions = [_pred("greet"), _pred("thank"), _pred("greet"), _pred("goodbye")]
+    result = score(examples, predictions, {})
+    assert result["intent"]["accuracy"] == 0.75
+    # greet: P 0.5 R 1 F1 0.667; thank: P 1 R 0.5 F1 0.667; goodbye: 1
+    assert result["intent"]["macro_f1"] == pytest.approx((0.6667 * 2 + 1) / 3, abs=1e-3)
+    assert result["confusions"] == [
+        {
+            "true": "thank",
+            "predicted": "greet",
+            "count": 1,
+            "examples": ["tack så mycket"],
+        }
+    ]
+
+
+def test_fallback_is_reported_apart() -> None:
+    examples = [Example("hallå", "greet"), Example("tackar", "thank")]
+    predictions = [_pred("greet", fell_back=True), _pred("greet", fell_back=True)]
+    intent = score(examples, predictions, {})["intent"]
+    assert intent["accuracy"] == 0.5
+    assert intent["fallback_count"] == 2
+    assert intent["fallback_but_right_intent"] == 1
+    assert intent["accuracy_fallback_as_error"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("gold", "predicted", "tp", "fp", "fn"),
+    [
+        # synonym-mapped value matches; the span is not compared
+        (
+            (("service_type", "apotek"),),
+            (("service_type", "Apoteket", "DIETClassifier"),),
+            1,
+            0,
+            0,
+        ),
+        # the same (type, value) from two extractors counts once
+        (
+            (("location", "Ronneby"),),
+            (
+                ("location", "Ronneby", "DIETClassifier"),
+                ("location", "ronneby", "RegexEntityExtractor"),
+            ),
+            1,
+            0,
+            0,
+        ),
+        # right value, wrong type: one spurious, one missed
+        (
+            (("location", "Jämjö"),),
+            (("point_name", "Jämjö", "DIETClassifier"),),
+            0,
+            1,
+            1,
+        ),
+        # a wrong value is both a miss and a false alarm
+        (
+            (("location", "Jämjö"),),
+            (("location", "Jämshög", "DIETClassifier"),),
+            0,
+            1,
+            1,
+        ),
+        # nothing found
+        ((("service_type", "apotek"), ("location", "Rödeby")), (), 0, 0, 2),
+    ],
+)
+def test_entity_counting(
+    gold: tuple[tuple[str, str], ...],
+    predicted: tuple[tuple[str, str, str], ...],
+    tp: int,
+    fp: int,
+    fn: int,
+) -> None:
+    result = score(
+        [Example("x", "find_service", gold)],
+        [_pred("find_service", *predicted)],
+        SYNONYMS,
+    )
+    micro = result["entity"]["micro"]
+    assert (micro["tp"], micro["fp"], micro["fn"]) == (tp, fp, fn)
+
+
+def test_extractor_filter_counts_only_the_named_extractor() -> None:
+    examples = [Example("apotek i ronneby", "find_service", (("location", "Ronneby"),))]
+    predictions = [
+        _pred("find_service", ("location", "Ronneby", "RegexEntityExtractor"))
+    ]
+    assert score(examples, predictions, {})["entity"]["micro"]["f1"] == 1.0
+    only_diet = score(examples, predictions, {}, extractors=["DIETClassifier"])
+    assert only_diet["entity"]["micro"]["fn"] == 1
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "entity_f1", "n_failures"),
+    [
+        (INTENT_ACCURACY_TARGET, ENTITY_F1_TARGET, 0),
+        (INTENT_ACCURACY_TARGET - 0.01, ENTITY_F1_TARGET, 1),
+        (INTENT_ACCURACY_TARGET, ENTITY_F1_TARGET - 0.01, 1),
+        (0.0, 0.0, 2),
+    ],
+)
+def test_gate_uses_the_targets(
+    accuracy: float, entity_f1: float, n_failures: int
+) -> None:
+    result = {"intent": {"accuracy": accuracy}, "entity": {"micro": {"f1": entity_f1}}}
+    assert len(gate_failures(result)) == n_failures
+
+
+def test_comparison_names_what_changed() -> None:
+    lines = compare_with_recorded(
+        {"intent_accuracy": 0.97, "entity_f1": 0.90, "entity_f1.location": 0.9},
+        {"intent_accuracy": 0.95, "entity_f1": 0.90, "entity_f1.point_name": 0.5},
+    )
+    text = "\n".join(lines)
+    assert "intent_accuracy: 0.950 -> 0.970" in text
+    assert "entity_f1:" not in text  # unchanged
+    assert "entity_f1.location: ny" in text
+    assert "entity_f1.point_name: fanns förut" in text
+
+
+@pytest.mark.slow
+def test_trained_model_meets_the_targets(tmp_path: Path) -> None:
+    """The quality gate: intent accuracy and entity F1 on tests/nlu/heldout.yml."""
+    in_ci = bool(os.environ.get("CI"))
+    if not DEFAULT_MODEL.is_file():
+        message = (
+            f"no trained model at {DEFAULT_MODEL.relative_to(ROOT)} (run `make train`)"
+        )
+        if in_ci:
+            pytest.fail(message + "; under CI a missing model is a failure")
+        pytest.skip(message)
+    assert RASA_PYTHON.is_file(), "the Rasa environment (.venv-rasa) is missing"
+    assert DEFAULT_TESTS.is_file(), f"held-out messages missing: {DEFAULT_TESTS}"
+
+    out = tmp_path / "evaluation.json"
+    done = subprocess.run(
+        [
+            str(RASA_PYTHON),
+            str(ROOT / "scripts" / "evaluate_nlu.py"),
+            "--model",
+            str(DEFAULT_MODEL),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode in (0, 1), (
+        f"evaluation crashed:\n{done.stdout}\n{done.stderr}"
+    )
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["n_messages"] > 0
+    accuracy = result["intent"]["accuracy"]
+    entity_f1 = result["entity"]["micro"]["f1"]
+    assert accuracy >= INTENT_ACCURACY_TARGET and entity_f1 >= ENTITY_F1_TARGET, (
+        f"intent accuracy {accuracy:.3f} (target {INTENT_ACCURACY_TARGET}), "
+        f"entity F1 {entity_f1:.3f} (target {ENTITY_F1_TARGET})\n{done.stdout}"
+    )
+    assert done.returncode == 0, done.stderr

@@ -6,10 +6,12 @@ Kept free of dialogue decisions: each action module decides what to say.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import ServicelotsenError
 from bot.gazetteer import Place
+from bot.knowledge import Knowledge, load_knowledge
 from bot.lotsen import Lotsen, Origin, PositionProblem, get_lotsen
 
 if TYPE_CHECKING:
@@ -21,6 +23,39 @@ logger = logging.getLogger(__name__)
 #: Longest piece of a resident's own text the bot repeats back.
 ECHO_MAX_CHARS = 40
 
+_warm_started = threading.Event()
+
+
+def knowledge() -> Knowledge | None:
+    """The knowledge files, or None (logged for operators) when they are broken."""
+    try:
+        return load_knowledge()
+    except ServicelotsenError as exc:
+        logger.error("Knowledge files unavailable: %s", exc)
+        return None
+
+
+def warm_up_in_background() -> None:
+    """Embed the knowledge's example questions once, off the request path.
+
+    Called on the first action a worker runs (never at import: the action
+    server imports this module in its main process too).
+    """
+    if _warm_started.is_set():
+        return
+    _warm_started.set()
+
+    def work() -> None:
+        found = knowledge()
+        if found is None:
+            return
+        try:
+            found.warm_up()
+        except ServicelotsenError as exc:
+            logger.error("Knowledge search unavailable: %s", exc)
+
+    threading.Thread(target=work, name="knowledge-warm-up", daemon=True).start()
+
 
 def lotsen_or_apologise(dispatcher: CollectingDispatcher) -> Lotsen | None:
     """The library, or None after telling the resident the data is unavailable.
@@ -28,6 +63,7 @@ def lotsen_or_apologise(dispatcher: CollectingDispatcher) -> Lotsen | None:
     The operator gets the reason in the log (which file, what to do); the
     resident gets one friendly sentence. The next turn tries to load again.
     """
+    warm_up_in_background()
     try:
         return get_lotsen()
     except ServicelotsenError as exc:

@@ -26,11 +26,23 @@ if TYPE_CHECKING:
     from rasa_sdk.types import DomainDict
 
 
-def _entity_text(tracker: Tracker, name: str) -> str | None:
-    """The entity of this message (not an older slot value)."""
+def _entity_text(tracker: Tracker, name: str, as_written: bool = False) -> str | None:
+    """The entity of this message (not an older slot value).
+
+    With `as_written`, the words as the resident wrote them: Rasa's synonym
+    mapping applies to every entity, so "[Coop](point_name)" would otherwise
+    arrive as "dagligvaror".
+    """
+    text = str(tracker.latest_message.get("text") or "")
     for entity in tracker.latest_message.get("entities", []) or []:
-        if entity.get("entity") == name:
-            return slot_text(entity.get("value"))
+        if entity.get("entity") != name:
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        if as_written and isinstance(start, int) and isinstance(end, int):
+            written = text[start:end].strip()
+            if written:
+                return written
+        return slot_text(entity.get("value"))
     return None
 
 
@@ -42,7 +54,7 @@ def _place_of_message(
     `asked` is True when the message named a place we could not use (the
     resident has been told why).
     """
-    named = _entity_text(tracker, "location")
+    named = _entity_text(tracker, "location", as_written=True)
     if named is not None:
         place = resolve_place(named, dispatcher, lotsen)
         return place, place is None
@@ -104,7 +116,7 @@ class ActionOpeningHours(Action):
             if place is not None
             else []
         )
-        name = _entity_text(tracker, "point_name")
+        name = _entity_text(tracker, "point_name", as_written=True)
         category = lotsen.service_type(_entity_text(tracker, "service_type"))
         if name is not None:
             matches = lotsen.point_by_name(name, place, None)

@@ -1,0 +1,195 @@
+"""Answers from the editable knowledge files (data/knowledge/):
+digital alternatives, home delivery of groceries, and who to call."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from rasa_sdk import Action
+
+from actions.common import (
+    knowledge,
+    lotsen_or_apologise,
+    origin_from_slots,
+    resolve_place,
+)
+from bot.errors import ServicelotsenError
+from bot.knowledge import (
+    Knowledge,
+    Municipality,
+    format_contact,
+    format_entry,
+    format_home_delivery,
+)
+
+if TYPE_CHECKING:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+    from rasa_sdk.types import DomainDict
+
+logger = logging.getLogger(__name__)
+
+KOMMUNER = ("Karlskrona", "Ronneby", "Karlshamn", "Olofström", "Sölvesborg")
+
+
+def digital_hint(category: str) -> str | None:
+    """A short "what you can do instead" for a service type, from the knowledge."""
+    found = knowledge()
+    if found is None:
+        return None
+    try:
+        entries = found.for_service_type(category)
+    except ServicelotsenError:
+        return None
+    if not entries:
+        return None
+    entry = entries[0]
+    link = f" Läs mer: {entry.links[0].url}" if entry.links else ""
+    return f"Det här kan du göra i stället: {entry.text}{link}"
+
+
+def _latest_entity(tracker: Tracker, name: str) -> str | None:
+    for entity in tracker.latest_message.get("entities", []) or []:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+def _municipality(
+    tracker: Tracker, dispatcher: CollectingDispatcher, found: Knowledge
+) -> tuple[Municipality | None, bool]:
+    """(kommun, told): from the place in this message, else the conversation's.
+
+    `told` is True when the message named a place we could not use (the
+    resident has already been told).
+    """
+    named = _latest_entity(tracker, "location")
+    if named is not None:
+        direct = found.for_municipality(named)
+        if direct is not None:
+            return direct, False
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return None, True
+        place = resolve_place(named, dispatcher, lotsen)
+        if place is None:
+            return None, True
+        return found.for_municipality(place.municipality), False
+    lotsen = lotsen_or_apologise(dispatcher)
+    if lotsen is None:
+        return None, True
+    origin = origin_from_slots(tracker, lotsen)
+    if origin is not None and origin.municipality:
+        return found.for_municipality(origin.municipality), False
+    return None, False
+
+
+def _ask_kommun(dispatcher: CollectingDispatcher, intent: str, question: str) -> None:
+    dispatcher.utter_message(
+        text=question,
+        buttons=[
+            {"title": name, "payload": f'/{intent}{{"location": "{name}"}}'}
+            for name in KOMMUNER
+        ],
+    )
+
+
+class ActionDigitalAlternative(Action):
+    """ "Kan jag handla mat på nätet?" – the knowledge entry that answers it."""
+
+    def name(self) -> str:
+        return "action_digital_alternative"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        found = knowledge()
+        if found is None:
+            dispatcher.utter_message(response="utter_knowledge_unavailable")
+            return []
+        question = str(tracker.latest_message.get("text") or "")
+        try:
+            hits = found.search(question, k=1)
+        except ServicelotsenError as exc:
+            logger.error("Knowledge search unavailable: %s", exc)
+            hits = []
+        if hits:
+            dispatcher.utter_message(text=format_entry(hits[0].entry))
+            return []
+        category = _latest_entity(tracker, "service_type")
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return []
+        canonical = lotsen.service_type(category)
+        entries = found.for_service_type(canonical) if canonical else []
+        if entries:
+            dispatcher.utter_message(text=format_entry(entries[0]))
+        else:
+            dispatcher.utter_message(response="utter_ask_digital_topic")
+        return []
+
+
+class ActionHomeDelivery(Action):
+    """Home delivery of groceries: only where a source says it exists (Ronneby)."""
+
+    def name(self) -> str:
+        return "action_home_delivery"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        found = knowledge()
+        if found is None:
+            dispatcher.utter_message(response="utter_knowledge_unavailable")
+            return []
+        kommun, told = _municipality(tracker, dispatcher, found)
+        if told:
+            return []
+        if kommun is None:
+            _ask_kommun(
+                dispatcher,
+                "ask_home_delivery",
+                "Det beror på var du bor. Vilken kommun gäller det?",
+            )
+            return []
+        dispatcher.utter_message(text=format_home_delivery(kommun))
+        return []
+
+
+class ActionHumanHandoff(Action):
+    """Who to call: the kommun's contact centre, as the knowledge file has it."""
+
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        found = knowledge()
+        if found is None:
+            dispatcher.utter_message(response="utter_knowledge_unavailable")
+            return []
+        kommun, told = _municipality(tracker, dispatcher, found)
+        if told:
+            return []
+        if kommun is None:
+            _ask_kommun(
+                dispatcher,
+                "human_handoff",
+                "Jag är en chattbot, men din kommun kan hjälpa dig. Vilken kommun bor du i?",
+            )
+            return []
+        dispatcher.utter_message(
+            text=f"Jag är en chattbot. Här når du en människa:\n{format_contact(kommun)}"
+        )
+        return []

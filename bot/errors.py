@@ -8,6 +8,7 @@ person reads are in Swedish.
 from __future__ import annotations
 
 __all__ = [
+    "CommandFailed",
     "EmbeddingModelError",
     "GazetteerError",
     "ImportFailed",

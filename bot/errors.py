@@ -115,3 +115,20 @@ class KnowledgeError(ServicelotsenError):
         self.path = path
         self.entry = entry
         self.reason = reason
+
+
+class CommandFailed(ServicelotsenError):
+    """A command-line command cannot answer (unknown place, bad position...).
+
+    `message` is plain Swedish for staff; `code` is a short machine-readable
+    word for `--json` output; `details` adds data (e.g. the candidates of an
+    ambiguous place). The CLI prints it and exits with 1, without traceback.
+    """
+
+    def __init__(
+        self, message: str, code: str, details: dict[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.details = dict(details or {})

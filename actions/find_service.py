@@ -17,6 +17,7 @@ from actions.common import (
 )
 from actions.knowledge import digital_hint
 from bot.answers import PAGE_SIZE, nearest_answer
+from bot.extract import place_candidate
 from bot.lotsen import Lotsen, Origin
 
 if TYPE_CHECKING:
@@ -52,6 +53,35 @@ class ValidateFindServiceForm(FormValidationAction):
         if has_position and not tracker.get_slot("location"):
             return [s for s in domain_slots if s != "location"]
         return domain_slots
+
+    async def extract_location(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """A place the NLU did not recognise, so the bot can say it does not know it.
+
+        When the bot has just asked "Var är du?", the whole answer is the place;
+        otherwise the words after "i", "på", "nära"... are.
+        """
+        message = tracker.latest_message
+        entities = message.get("entities", []) or []
+        if any(e.get("entity") in ("location", "latitude") for e in entities):
+            return {}
+        text = str(message.get("text") or "").strip()
+        if not text or text.startswith("/"):
+            return {}
+        if tracker.get_slot("requested_slot") == "location":
+            asked_for = (message.get("intent") or {}).get("name")
+            if asked_for in ("inform", "find_service", "nlu_fallback") and not any(
+                e.get("entity") == "service_type" for e in entities
+            ):
+                answer = place_candidate(text) or text
+                return {"location": answer[:80]}
+            return {}
+        candidate = place_candidate(text)
+        return {"location": candidate} if candidate else {}
 
     def validate_service_type(
         self,

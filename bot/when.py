@@ -73,7 +73,10 @@ def parse_when(text: str, at: datetime.datetime | None = None) -> When:
         weekday = _WEEKDAYS.get(word)
         if weekday is not None:
             day = next_weekday(weekday, today)
-            return When(day, day_label(day, today), False)
+            label = day_label(day, today)
+            if day - today < datetime.timedelta(days=2):  # "i dag (söndag)"
+                label = f"{label} ({SWEDISH_WEEKDAYS[weekday]})"
+            return When(day, label, False)
     if "helgen" in words or "helg" in words:
         day = next_weekday(5, today)
         return When(day, day_label(day, today), False)

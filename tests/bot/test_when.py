@@ -40,3 +40,8 @@ def test_day_label() -> None:
     assert day_label(today, today) == "i dag"
     assert day_label(datetime.date(2026, 12, 3), today) == "i morgon"
     assert day_label(datetime.date(2026, 12, 6), today) == "söndag 6 december"
+
+
+def test_named_weekday_that_is_today_or_tomorrow_keeps_its_name() -> None:
+    assert parse_when("på onsdag", AT).label == "i dag (onsdag)"
+    assert parse_when("på torsdag", AT).label == "i morgon (torsdag)"

@@ -92,13 +92,21 @@ def test_shared_position_is_used_by_a_later_question(talk: Chat) -> None:
 @pytest.mark.parametrize(
     ("payload", "fragment"),
     [
-        ('/share_location{"latitude": 95, "longitude": 15}', "kunde inte läsa din position"),
+        (
+            '/share_location{"latitude": 95, "longitude": 15}',
+            "kunde inte läsa din position",
+        ),
         ('/share_location{"latitude": 59.33, "longitude": 18.06}', "utanför området"),
         ("/share_location{trasig json", "kunde inte läsa din position"),
-        ('/share_location{"latitude": "norr", "longitude": 15}', "kunde inte läsa din position"),
+        (
+            '/share_location{"latitude": "norr", "longitude": 15}',
+            "kunde inte läsa din position",
+        ),
     ],
 )
-def test_bad_positions_get_a_clear_answer(talk: Chat, payload: str, fragment: str) -> None:
+def test_bad_positions_get_a_clear_answer(
+    talk: Chat, payload: str, fragment: str
+) -> None:
     assert fragment in talk.texts(sender(), payload)
 
 
@@ -149,7 +157,7 @@ def test_unknown_place_is_never_guessed(talk: Chat) -> None:
 
 def test_digital_alternative(talk: Chat) -> None:
     reply = talk.texts(sender(), "kan jag handla mat på nätet?")
-    assert "nätet" in reply or "internet" in reply
+    assert "nätbutik" in reply or "nätet" in reply
 
 
 def test_home_delivery_only_where_documented(talk: Chat) -> None:
@@ -174,7 +182,7 @@ def test_human_handoff_gives_the_kommun(talk: Chat) -> None:
         ("är du en robot?", "chattbot"),
         ("tack så mycket", "Varsågod"),
         ("hej då", "Hej då"),
-        ("vem vann melodifestivalen", "kan tyvärr inte"),
+        ("vem vann melodifestivalen", "tyvärr inte svara"),
     ],
 )
 def test_small_talk(talk: Chat, text: str, fragment: str) -> None:

@@ -1,0 +1,58 @@
+"""Finding a place name the NLU missed, so the bot can say it does not know it.
+
+The NLU recognises place names it has seen (the gazetteer's lookup table).
+A name it has never seen ("närmaste apotek i Xyzzyköping") comes through as no
+place at all, and the bot would just ask "Var är du?" as if nothing had been
+said. These helpers pick out the words after a place preposition, so the bot
+can answer honestly: "Jag hittar ingen ort som heter Xyzzyköping".
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["place_candidate"]
+
+_PREPOSITIONS = (
+    "i",
+    "på",
+    "pa",
+    "nära",
+    "nara",
+    "från",
+    "fran",
+    "vid",
+    "utanför",
+    "utanfor",
+    "runt",
+)
+#: Words after a preposition that are not places ("i dag", "på söndag").
+_NOT_PLACES = frozenset(
+    ["dag", "idag", "morgon", "imorgon", "kväll", "kvall", "natt", "helgen", "helg", "veckan", "närheten", "narheten", "närheten", "närområdet", "narheten", "byn", "stan", "staden", "centrum", "kommunen", "området", "omradet", "landet", "landsbygden", "nätet", "natet", "internet", "appen", "telefon", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "lordag", "söndag", "sondag", "måndags", "tisdags", "onsdags", "torsdags", "fredags", "lördags", "söndags", "mig", "dig", "oss", "er", "honom", "henne", "dem", "det", "den", "en", "ett", "min", "mitt", "mina", "din", "ditt", "närheten", "trakten", "hemmet", "huset", "affären", "affaren", "butiken"]
+)
+#: Words that end a message after the place ("i Tving tack", "i Jämjö då").
+_TRAILING = frozenset(["tack", "då", "da", "nu", "idag", "ikväll", "snälla", "please", "eller", "och"])
+_WORD = r"[A-Za-zÅÄÖåäöÉéÜü][\w\-]*"
+_CANDIDATE = re.compile(
+    rf"(?:^|\s)(?:{'|'.join(_PREPOSITIONS)})\s+({_WORD}(?:\s+{_WORD}){{0,2}})",
+    re.IGNORECASE,
+)
+
+
+def place_candidate(text: str) -> str | None:
+    """Up to three words after the last place preposition, if they could be a place.
+
+    "närmaste apotek i Xyzzyköping?" -> "Xyzzyköping"; "affär i bräkne hoby"
+    -> "bräkne hoby"; "har de öppet i dag" -> None. Words that are not
+    places ("idag", "tack"...) are dropped from the end; the gazetteer
+    decides whether the rest names a place.
+    """
+    found: str | None = None
+    for match in _CANDIDATE.finditer(text):
+        words = match.group(1).split()
+        if words[0].casefold() in _NOT_PLACES:
+            continue
+        while len(words) > 1 and words[-1].casefold() in _NOT_PLACES | _TRAILING:
+            words.pop()
+        found = " ".join(words)
+    return found

@@ -217,3 +217,22 @@ def test_malformed_payload(talk: Chat) -> None:
     status, body = post_json(talk.url, "{inte json")
     assert status == 400
     assert "error" in body
+
+
+def test_missing_registry_gives_a_swedish_answer(
+    dialogue_stack: Stack, talk: Chat
+) -> None:
+    """An operator error (registry file gone) must not reach the resident as silence."""
+    actions = dialogue_stack.by_name("action server")
+    actions.stop()
+    broken = dict(dialogue_stack.env, SERVICELOTSEN_REGISTRY="/finns/inte.geojson")
+    try:
+        actions.start(broken)
+        dialogue_stack.wait_healthy(120)
+        reply = talk.texts(sender(), "närmaste apotek i Ronneby")
+        assert "kan inte se mina uppgifter om service just nu" in reply
+    finally:
+        actions.stop()
+        actions.start(dialogue_stack.env)
+        dialogue_stack.wait_healthy(120)
+    assert "Testapotek" in talk.texts(sender(), "närmaste apotek i Ronneby")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
-from actions.common import lotsen_or_apologise
+from actions.common import lotsen_or_apologise, slot_text
 from actions.find_service import search_and_answer
 from bot.lotsen import PositionProblem
 
@@ -65,7 +65,7 @@ class ActionShareLocation(Action):
             SlotSet("place_id", None),
         ]
         in_form = (tracker.active_loop or {}).get("name") == FORM
-        category = lotsen.service_type(tracker.get_slot("service_type"))
+        category = lotsen.service_type(slot_text(tracker.get_slot("service_type")))
         if in_form:
             dispatcher.utter_message(text="Tack! Jag söker från din position.")
         elif category is not None:

@@ -8,7 +8,8 @@ and their workers: no orphans.
 
 Usage:
     python scripts/stack.py run            # action server + Rasa (+ web front when it exists)
-    python scripts/stack.py actions        # only the action server (for `make shell`)
+    python scripts/stack.py shell          # rasa shell (+ an action server if none runs)
+    python scripts/stack.py actions        # only the action server
 """
 
 from __future__ import annotations
@@ -317,11 +318,87 @@ def _actions_banner(stack: Stack) -> str:
     return f"Actionservern är igång på http://127.0.0.1:{stack.env['ACTIONS_PORT']}."
 
 
+def _terminal_alive() -> bool:
+    """True while standard input is a terminal that has not hung up."""
+    try:
+        os.tcgetpgrp(sys.stdin.fileno())
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def shell(env: dict[str, str], extra_args: Sequence[str] = ()) -> int:
+    """`make shell`: rasa shell in this terminal, with an action server if none runs.
+
+    rasa shell shares the terminal (Ctrl-C goes to it). When it ends, or when
+    this supervisor is told to stop (SIGTERM, or SIGHUP when the terminal
+    goes away: rasa shell itself ignores that), everything it started stops.
+    """
+    _die_with_parent()
+    actions = actions_service(env)
+    started: Stack | None = None
+    if not actions.healthy():
+        started = Stack([actions], env)
+        print("Startar actionservern …", flush=True)
+        try:
+            started.start(timeout=120)
+        except StartupError as exc:
+            print(f"Actionservern kunde inte starta: {exc}", file=sys.stderr)
+            return 1
+    argv = [
+        str(RASA_VENV / "bin" / "rasa"),
+        "shell",
+        "--model",
+        str(MODEL),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--port",
+        env.get("SHELL_RASA_PORT", "5006"),
+        "--quiet",
+        *extra_args,
+    ]
+    print("Skriv till Servicelotsen. Avsluta med /stop.", flush=True)
+    rasa = subprocess.Popen(argv, cwd=ROOT, env=env, preexec_fn=_die_with_parent)
+
+    stop_asked: list[float] = []
+
+    def end_shell(_signum: int) -> None:
+        stop_asked.append(time.monotonic())
+        with contextlib.suppress(ProcessLookupError):
+            rasa.terminate()
+
+    _install_signal_handlers(end_shell)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for rasa shell
+    had_terminal = _terminal_alive()
+    try:
+        while True:
+            try:
+                return rasa.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                # A closed terminal reaches only make (which ignores it): notice it.
+                if had_terminal and not stop_asked and not _terminal_alive():
+                    end_shell(signal.SIGHUP)
+                # rasa shell does not always honour SIGTERM: insist
+                if stop_asked and time.monotonic() - stop_asked[0] > 3:
+                    rasa.kill()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            rasa.kill()
+        rasa.wait()
+        if started is not None:
+            started.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Servicelotsen's process supervisor")
-    parser.add_argument("what", choices=["run", "actions"])
-    args = parser.parse_args(argv)
+    parser.add_argument("what", choices=["run", "actions", "shell"])
+    args, extra = parser.parse_known_args(argv)
     env = stack_env()
+    if args.what == "shell":
+        env["PYTHONWARNINGS"] = "ignore"
+        return shell(env, extra)
     if args.what == "run":
         if not MODEL.is_file():
             print(f"Ingen tränad modell i {MODEL}: kör `make train`.", file=sys.stderr)

@@ -16,7 +16,7 @@ from actions.common import (
     slot_text,
 )
 from actions.knowledge import digital_hint
-from bot.answers import PAGE_SIZE, nearest_answer
+from bot.answers import PAGE_SIZE, nearest_answer, places_payload
 from bot.extract import place_candidate
 from bot.lotsen import Lotsen, Origin
 
@@ -146,6 +146,12 @@ def search_and_answer(
         if hint:
             text = f"{text}\n{hint}"
     dispatcher.utter_message(text=text)
+    listed = list(shown) or [hit for _cat, hits in answer.related for hit in hits]
+    if listed:
+        first = offset + 1 if shown else 1
+        dispatcher.utter_message(
+            json_message=places_payload(listed, first_number=first)
+        )
     search = {
         "category": category,
         "place_id": origin.place.id if origin.place is not None else None,

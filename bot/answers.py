@@ -208,3 +208,47 @@ def hours_answer(
     else:
         first = f"{point.name} ({where}) har öppet {when.label}: {day_text}."
     return f"{first}\n{freshness([point])}"
+
+
+def map_url(lat: float, lon: float) -> str:
+    """A plain OpenStreetMap link to a point (no tiles are loaded by us)."""
+    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=16/{lat:.5f}/{lon:.5f}"
+
+
+def places_payload(
+    hits: Sequence[Nearby],
+    *,
+    first_number: int = 1,
+    at: datetime.datetime | None = None,
+) -> dict[str, object]:
+    """The same places as the text answer, as data for the web chat's list.
+
+    Sent next to the text (which stays complete for the terminal and REST
+    clients), so the widget can show cards with a map link each.
+    """
+    moment = to_local(at)
+    places: list[dict[str, object]] = []
+    for i, hit in enumerate(hits):
+        p = hit.point
+        hours = parse_opening_hours(p.opening_hours) if p.opening_hours else None
+        places.append(
+            {
+                "number": first_number + i,
+                "id": p.id,
+                "name": p.name,
+                "address": point_address(p),
+                "distance": hit.distance_text,
+                "road_estimate": hit.road_estimate_text,
+                "today": hours.today_text(moment) if hours else None,
+                "status": hours.status_text(moment) if hours else None,
+                "open_now": hours.is_open(moment) if hours else None,
+                "phone": p.phone,
+                "website": p.website,
+                "map_url": map_url(p.lat, p.lon),
+            }
+        )
+    return {
+        "type": "places",
+        "places": places,
+        "freshness": freshness([hit.point for hit in hits]),
+    }

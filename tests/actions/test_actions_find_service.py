@@ -435,7 +435,7 @@ def test_nearest_pharmacies_from_a_place() -> None:
         "last_search": {"category": "apotek", "place_id": "1081-ronneby"},
         "results_shown": 3.0,
     }
-    assert reply.responses == [None]
+    assert reply.responses == [None, None]  # the text, then the places as data
     lines = reply.text.splitlines()
     assert lines[0] == "Närmaste apotek från Ronneby:"
     assert lines[1] == (
@@ -447,6 +447,15 @@ def test_nearest_pharmacies_from_a_place() -> None:
     assert lines[4] == "Avstånden är fågelvägen; vägen är en uppskattning."
     assert lines[5].startswith(FRESH)
     assert "visa fler" not in reply.text  # the registry has only three
+    payload = reply.messages[1]["custom"]
+    assert payload["type"] == "places"
+    assert [p["number"] for p in payload["places"]] == [1, 2, 3]
+    first = payload["places"][0]
+    assert first["name"] == "Testapotek Ronneby Centrum"
+    assert first["distance"] == "80 m"
+    assert first["open_now"] is True
+    assert first["map_url"].startswith("https://www.openstreetmap.org/?mlat=56.21050")
+    assert payload["freshness"].startswith(FRESH)
 
 
 def test_nearest_from_a_shared_position_says_from_you() -> None:

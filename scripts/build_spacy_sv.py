@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.metadata
 import json
 import shutil
 import sys
@@ -33,7 +34,7 @@ def fingerprint() -> dict[str, str]:
     digest = hashlib.sha256()
     for path in (OVERRIDES, Path(__file__)):
         digest.update(path.read_bytes())
-    return {"spacy": spacy.__version__, "inputs": digest.hexdigest()}
+    return {"spacy": importlib.metadata.version("spacy"), "inputs": digest.hexdigest()}
 
 
 def load_overrides() -> dict[str, str]:
@@ -48,7 +49,7 @@ def build(out: Path) -> None:
     nlp = spacy.blank("sv")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
-    table = lemmatizer.lookups.get_table("lemma_lookup")
+    table = lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
     for word, lemma in load_overrides().items():
         table[word] = lemma
     tmp = Path(tempfile.mkdtemp(prefix=".spacy_sv-", dir=out.parent))

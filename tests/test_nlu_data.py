@@ -239,7 +239,7 @@ def test_terms_drop_a_folded_spelling_two_types_share() -> None:
 
 
 def test_terms_refuse_a_word_under_two_types() -> None:
-    with pytest.raises(ValueError, match="(?i)ica"):
+    with pytest.raises(ValueError, match=r"(?i)ica"):
         build_nlu_data.service_type_terms([_type("a", "ica"), _type("b", "ICA")])
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.errors import ServicelotsenError
 from bot.gazetteer import Place
-from bot.knowledge import Knowledge, load_knowledge
+from bot.knowledge import Knowledge
 from bot.lotsen import Lotsen, Origin, PositionProblem, get_lotsen
 
 if TYPE_CHECKING:
@@ -26,13 +26,37 @@ ECHO_MAX_CHARS = 40
 _warm_started = threading.Event()
 
 
+_knowledge_lock = threading.Lock()
+_knowledge: Knowledge | None = None
+
+
 def knowledge() -> Knowledge | None:
     """The knowledge files, or None (logged for operators) when they are broken."""
-    try:
-        return load_knowledge()
-    except ServicelotsenError as exc:
-        logger.error("Knowledge files unavailable: %s", exc)
-        return None
+    global _knowledge
+    if _knowledge is None:
+        with _knowledge_lock:
+            if _knowledge is None:
+                try:
+                    _knowledge = Knowledge.load()
+                except ServicelotsenError as exc:
+                    logger.error("Knowledge files unavailable: %s", exc)
+                    return None
+    return _knowledge
+
+
+def reload_knowledge() -> Knowledge:
+    """Read the knowledge files again; the old ones stay in use if the new are broken.
+
+    Raises:
+        KnowledgeError: the files are invalid (nothing was replaced).
+    """
+    global _knowledge
+    fresh = Knowledge.load()
+    with _knowledge_lock:
+        _knowledge = fresh
+    _warm_started.clear()
+    warm_up_in_background()
+    return fresh
 
 
 def warm_up_in_background() -> None:

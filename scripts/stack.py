@@ -143,15 +143,8 @@ def actions_service(env: Mapping[str, str], log_dir: Path = LOG_DIR) -> Service:
     port = env["ACTIONS_PORT"]
     return Service(
         name="action server",
-        argv=[
-            str(ACTIONS_VENV / "bin" / "python"),
-            "-m",
-            "rasa_sdk",
-            "--actions",
-            "actions",
-            "--port",
-            port,
-        ],
+        # Rasa SDK's server plus /reload, in one process (actions/server.py)
+        argv=[str(ACTIONS_VENV / "bin" / "python"), "-m", "actions.server"],
         health_url=f"http://127.0.0.1:{port}/health",
         log_path=log_dir / "actions.log",
     )

@@ -1,0 +1,89 @@
+"""Servicelotsen's action server: Rasa SDK's app plus an authenticated `/reload`.
+
+`python -m actions.server` serves the same `/webhook`, `/health` and
+`/actions` as `python -m rasa_sdk --actions actions`, in one process (no
+Sanic worker manager, so models and data are loaded once), and adds:
+
+* `POST /reload` – read the registry, gazetteer and knowledge files again
+  after editors published new data, without dropping a conversation (the
+  old data keeps serving until the new has loaded and validated). It needs
+  `Authorization: Bearer <SERVICELOTSEN_ACTIONS_TOKEN>` when that variable
+  is set, and otherwise a request from this machine (loopback).
+
+Settings: ACTIONS_PORT (5055), SANIC_HOST (127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from typing import Any
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from actions.common import reload_knowledge
+from bot.errors import ServicelotsenError
+from bot.lotsen import reload_lotsen
+
+logger = logging.getLogger(__name__)
+
+TOKEN_ENV = "SERVICELOTSEN_ACTIONS_TOKEN"
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _allowed(request: Request) -> bool:
+    token = os.environ.get(TOKEN_ENV)
+    if token:
+        given = request.headers.get("authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    return request.ip in _LOOPBACK
+
+
+async def reload_data(request: Request) -> HTTPResponse:
+    """Reload the registry, the gazetteer and the knowledge files."""
+    if not _allowed(request):
+        return response.json({"error": "not allowed"}, status=403)
+    try:
+        lotsen = reload_lotsen()
+        found = reload_knowledge()
+    except ServicelotsenError as exc:
+        logger.error("Reload failed, the old data stays in use: %s", exc)
+        return response.json({"reloaded": False, "error": str(exc)}, status=500)
+    body: dict[str, Any] = {
+        "reloaded": True,
+        "service_points": len(lotsen.registry.points),
+        "rejected": len(lotsen.registry.rejected),
+        "knowledge_entries": len(found.entries),
+    }
+    logger.info("Reloaded data: %s", body)
+    return response.json(body)
+
+
+def build_app() -> Sanic[Any, Any]:
+    """The action server app: our actions, Rasa SDK's routes, and `/reload`."""
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    app: Sanic[Any, Any] = create_app(executor, cors_origins=None)
+    app.add_route(reload_data, "/reload", methods=["POST"])
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s - %(message)s",
+    )
+    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    app = build_app()
+    logger.info("Action server on http://%s:%s", host, port)
+    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -36,6 +36,10 @@ INTENT_DESCRIPTIONS: dict[str, str] = {
 }
 
 
+#: Guesses not worth confirming.
+NO_AFFIRMATION = frozenset({"out_of_scope", "affirm", "deny"})
+
+
 class ActionDefaultAskAffirmation(Action):
     """Asks whether the bot's best guess of the intent is right."""
 
@@ -56,7 +60,8 @@ class ActionDefaultAskAffirmation(Action):
         ]
         guess = guesses[0] if guesses else None
         description = INTENT_DESCRIPTIONS.get(str(guess))
-        if guess is None or description is None:
+        # "Did you mean something off-topic?" helps nobody: ask to rephrase.
+        if guess is None or description is None or guess in NO_AFFIRMATION:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
         dispatcher.utter_message(

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from action_support import DOMAIN, Reply, make_tracker, run_action
 
-from actions.fallback import INTENT_DESCRIPTIONS, ActionDefaultAskAffirmation
+from actions.fallback import (
+    INTENT_DESCRIPTIONS,
+    NO_AFFIRMATION,
+    ActionDefaultAskAffirmation,
+)
 
 #: Intents that only buttons send; the bot never needs to guess them.
 BUTTON_ONLY = {"share_location"}
@@ -40,12 +44,19 @@ def test_asks_about_the_best_guess_with_yes_and_no() -> None:
     assert reply.events == []
 
 
-@pytest.mark.parametrize("intent", sorted(INTENT_DESCRIPTIONS))
+@pytest.mark.parametrize("intent", sorted(set(INTENT_DESCRIPTIONS) - NO_AFFIRMATION))
 def test_every_described_intent_gets_its_own_question(intent: str) -> None:
     reply = affirm([(intent, 0.5), ("nlu_fallback", 0.4)])
     text = reply.text
     assert text.endswith(f"Menade du att {INTENT_DESCRIPTIONS[intent]}?")
     assert reply.buttons[0] == {"title": "Ja", "payload": f"/{intent}"}
+
+
+@pytest.mark.parametrize("intent", sorted(NO_AFFIRMATION))
+def test_off_topic_or_yes_no_guesses_ask_to_rephrase(intent: str) -> None:
+    reply = affirm([(intent, 0.5), ("nlu_fallback", 0.4)])
+    assert reply.responses == ["utter_ask_rephrase"]
+    assert reply.buttons == []
 
 
 def test_every_intent_a_resident_can_type_has_a_description() -> None:

@@ -8,6 +8,7 @@ person reads are in Swedish.
 from __future__ import annotations
 
 __all__ = [
+    "ChatBackendError",
     "CommandFailed",
     "EmbeddingModelError",
     "GazetteerError",
@@ -19,6 +20,7 @@ __all__ = [
     "ServiceTypesError",
     "ServicelotsenError",
     "UnknownCategory",
+    "WebConfigError",
 ]
 
 
@@ -132,3 +134,28 @@ class CommandFailed(ServicelotsenError):
         self.message = message
         self.code = code
         self.details = dict(details or {})
+
+
+class WebConfigError(ServicelotsenError):
+    """A web front setting (WEB_PORT, RASA_URL, SERVICELOTSEN_ALLOWED_ORIGINS,
+    SERVICELOTSEN_FRAME_ANCESTORS) is invalid; the Swedish message names the
+    variable and the bad value, so the operator can fix it before start."""
+
+    def __init__(self, variable: str, reason: str) -> None:
+        super().__init__(f"{variable}: {reason}")
+        self.variable = variable
+        self.reason = reason
+
+
+class ChatBackendError(ServicelotsenError):
+    """Rasa could not answer a web chat turn (down, too slow, broken reply).
+
+    `status` is the HTTP status the front answers with (502, 503 or 504) and
+    the message is plain Swedish for the resident; no message text or
+    position is ever put in it.
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message

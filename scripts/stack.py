@@ -7,7 +7,7 @@ signal, so Ctrl-C, SIGTERM or the death of this supervisor stops all of them
 and their workers: no orphans.
 
 Usage:
-    python scripts/stack.py run            # action server + Rasa (+ web front when it exists)
+    python scripts/stack.py run            # action server + Rasa + the chat page
     python scripts/stack.py shell          # rasa shell (+ an action server if none runs)
     python scripts/stack.py actions        # only the action server
 """
@@ -180,6 +180,25 @@ def rasa_service(
     )
 
 
+def web_service(env: Mapping[str, str], log_dir: Path = LOG_DIR) -> Service:
+    """The residents' chat page (bot.web), talking to Rasa through REST."""
+    port = env["WEB_PORT"]
+    return Service(
+        name="web front",
+        argv=[
+            str(ACTIONS_VENV / "bin" / "python"),
+            "-m",
+            "bot.web",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            port,
+        ],
+        health_url=f"http://127.0.0.1:{port}/health",
+        log_path=log_dir / "web.log",
+    )
+
+
 class StartupError(RuntimeError):
     """A process of the stack did not come up; the message says which and why."""
 
@@ -292,6 +311,7 @@ def _run_banner(stack: Stack) -> str:
     lines = [
         "",
         "Servicelotsen är igång (bara på den här datorn, 127.0.0.1):",
+        f"  Chattsidan:      http://127.0.0.1:{env['WEB_PORT']}/",
         f"  Rasa REST:       http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook",
         f"  Rasa socket.io:  http://127.0.0.1:{env['RASA_PORT']}/socket.io",
         f"  Rasa HTTP-API:   http://127.0.0.1:{env['RASA_PORT']}/model/parse"
@@ -396,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         if not MODEL.is_file():
             print(f"Ingen tränad modell i {MODEL}: kör `make train`.", file=sys.stderr)
             return 1
-        stack = Stack([actions_service(env), rasa_service(env)], env)
+        stack = Stack([actions_service(env), rasa_service(env), web_service(env)], env)
         return serve(stack, _run_banner)
     stack = Stack([actions_service(env)], env)
     return serve(stack, _actions_banner)

@@ -1,0 +1,99 @@
+"""The front's connection to Rasa: one REST turn, or a reachability check.
+
+Failures become `ChatBackendError` with the status the widget gets and a
+Swedish sentence it can show. Nothing here logs message text or positions:
+they may be personal data (a resident's position, a name in a question).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import aiohttp
+
+from bot.errors import ChatBackendError
+
+__all__ = [
+    "OFFLINE_TEXT",
+    "SLOW_TEXT",
+    "UNUSABLE_TEXT",
+    "RasaClient",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Rasa does not answer at all (stopped, restarting, wrong address).
+OFFLINE_TEXT = (
+    "Servicelotsen går inte att nå just nu. Försök igen om en stund. "
+    "Du kan också ringa din kommun."
+)
+#: Rasa took longer than the front waits.
+SLOW_TEXT = "Servicelotsen svarar inte just nu. Försök igen om en stund."
+#: Rasa answered, but not with something the widget can show.
+UNUSABLE_TEXT = (
+    "Servicelotsen fick ett tekniskt fel och kunde inte svara. "
+    "Försök igen om en stund."
+)
+
+
+class RasaClient:
+    """Talks to Rasa's REST channel (channels/rest.py) over one HTTP session."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, base_url: str, timeout: float
+    ) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    @property
+    def webhook(self) -> str:
+        return f"{self._base_url}/webhooks/rest/webhook"
+
+    async def send(self, sender: str, message: str) -> list[object]:
+        """One turn: the resident's message in, Rasa's reply list out.
+
+        Raises:
+            ChatBackendError: 503 when Rasa cannot be reached, 504 when it is
+                too slow, 502 when its answer is not a reply list.
+        """
+        try:
+            async with self._session.post(
+                self.webhook,
+                json={"sender": sender, "message": message},
+                timeout=self._timeout,
+            ) as resp:
+                if resp.status != 200:
+                    logger.warning("Rasa answered HTTP %s", resp.status)
+                    raise ChatBackendError(502, UNUSABLE_TEXT)
+                body = await resp.read()
+        except asyncio.TimeoutError as err:
+            logger.warning("Rasa did not answer within %s s", self._timeout.total)
+            raise ChatBackendError(504, SLOW_TEXT) from err
+        except aiohttp.ClientConnectionError as err:
+            logger.warning("Rasa cannot be reached: %s", type(err).__name__)
+            raise ChatBackendError(503, OFFLINE_TEXT) from err
+        except aiohttp.ClientError as err:
+            logger.warning("Rasa request failed: %s", type(err).__name__)
+            raise ChatBackendError(502, UNUSABLE_TEXT) from err
+        try:
+            replies = json.loads(body)
+        except ValueError as err:
+            logger.warning("Rasa's answer is not JSON")
+            raise ChatBackendError(502, UNUSABLE_TEXT) from err
+        if not isinstance(replies, list):
+            logger.warning("Rasa's answer is not a list")
+            raise ChatBackendError(502, UNUSABLE_TEXT)
+        return replies
+
+    async def reachable(self) -> bool:
+        """True when Rasa's server answers at all (its root URL), within 3 s."""
+        try:
+            async with self._session.get(
+                f"{self._base_url}/", timeout=aiohttp.ClientTimeout(total=3)
+            ) as resp:
+                return resp.status < 500
+        except (asyncio.TimeoutError, aiohttp.ClientError):
+            return False

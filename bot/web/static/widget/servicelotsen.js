@@ -1,0 +1,751 @@
+/*! Servicelotsen chat widget (MIT licence).
+ *
+ * Embed on any page with one tag:
+ *   <script src="https://CHATTSERVERN/widget/servicelotsen.js" defer></script>
+ *
+ * Plain JavaScript, no build step, no third-party code. Everything is built
+ * with DOM methods and textContent: nothing a resident or the data writes is
+ * ever parsed as HTML. The widget lives in a shadow root, so the host page's
+ * styles do not leak in and ours do not leak out. It talks only to the front
+ * that served it (POST ../api/chat next to this file).
+ */
+(function () {
+  "use strict";
+
+  if (window.servicelotsenWidget) {
+    return; // the tag is on the page twice
+  }
+
+  var script =
+    document.currentScript ||
+    document.querySelector('script[src*="servicelotsen.js"]');
+  var SCRIPT_URL = script && script.src ? script.src : location.href;
+  var ASSETS = new URL("./", SCRIPT_URL);
+  var API = new URL("../api/", ASSETS);
+  var PRIVACY_URL = new URL("../personuppgifter", ASSETS).href;
+
+  var STORE_KEY = "servicelotsen:v1";
+  var MAX_KEPT = 80; // messages kept for a reload
+  var FORGET_AFTER_MS = 12 * 60 * 60 * 1000; // a shared computer forgets
+  var TURN_TIMEOUT_MS = 40000;
+  var RECHECK_MS = 10000;
+
+  var TEXT = {
+    launcher: "Chatta med Servicelotsen",
+    title: "Servicelotsen",
+    subtitle: "Hitta service nära dig i Blekinge",
+    restart: "Börja om",
+    close: "Stäng",
+    closeLabel: "Stäng chatten",
+    log: "Samtalet",
+    botSays: "Servicelotsen: ",
+    youSay: "Du: ",
+    inputLabel: "Skriv din fråga",
+    placeholder: "T.ex. apotek i Ronneby",
+    send: "Skicka",
+    quick: "Snabbval",
+    answers: "Svarsalternativ",
+    typing: "Servicelotsen skriver",
+    welcome:
+      "Hej! Jag är Servicelotsen. Jag hjälper dig att hitta service nära dig i Blekinge, " +
+      "till exempel matbutik, apotek, paketombud eller bankomat. " +
+      "Skriv vad du letar efter och var, eller välj en knapp nedan.",
+    offline:
+      "Servicelotsen går inte att nå just nu. Försök igen om en stund. " +
+      "Du kan också ringa din kommun.",
+    back: "Servicelotsen går att nå igen.",
+    failed: "Något gick fel. Försök igen om en stund.",
+    notSent: "Inte skickat",
+    restarted: "Samtalet är rensat. Du kan börja om.",
+    places: "Ställen",
+    crowFlies: " fågelvägen",
+    road: ", cirka {road} på väg",
+    today: "I dag: ",
+    phone: "Telefon: ",
+    map: "Karta",
+    mapHidden: " över {name} på OpenStreetMap (öppnas i ny flik)",
+    website: "Webbplats",
+    websiteHidden: " för {name} (öppnas i ny flik)",
+    privacy: "Om personuppgifter",
+    newTab: " (öppnas i ny flik)",
+    myPosition: "Min position (ungefärlig)",
+    geoButton: "Dela min position",
+    geoTitle: "Dela din position?",
+    geoExplain:
+      "Din webbläsare frågar först om lov. Servicelotsen får då var du är " +
+      "på ungefär 100 meter när och använder det bara för att hitta service " +
+      "nära dig i det här samtalet. Positionen sparas inte i din webbläsare.",
+    geoShare: "Dela position",
+    geoCancel: "Avbryt",
+    geoWaiting: "Hämtar din position …",
+    geoDenied:
+      "Du delade inte din position. Skriv i stället namnet på orten där du är, " +
+      "till exempel Jämjö.",
+    geoFailed:
+      "Jag kunde inte ta reda på din position. Skriv i stället namnet på orten där du är.",
+    geoMissing:
+      "Din webbläsare kan inte dela position här. Skriv i stället namnet på orten där du är.",
+  };
+
+  var QUICK_REPLIES = [
+    { title: "Matbutik", payload: '/find_service{"service_type": "dagligvaror"}' },
+    { title: "Apotek", payload: '/find_service{"service_type": "apotek"}' },
+    { title: "Paketombud", payload: '/find_service{"service_type": "paketombud"}' },
+  ];
+
+  // --- small DOM helpers (no HTML parsing anywhere) ---------------------------
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (name) {
+        var value = attrs[name];
+        if (value === null || value === undefined || value === false) {
+          return;
+        }
+        if (name === "text") {
+          node.textContent = value;
+        } else {
+          node.setAttribute(name, value === true ? "" : String(value));
+        }
+      });
+    }
+    (children || []).forEach(function (child) {
+      if (child !== null && child !== undefined) {
+        node.append(child);
+      }
+    });
+    return node;
+  }
+
+  function srOnly(text) {
+    return el("span", { class: "sl-sr", text: text });
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_m, key) {
+      return values[key];
+    });
+  }
+
+  function capitalise(text) {
+    return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+  }
+
+  /** A link the resident can follow: only absolute http(s) URLs. */
+  function webUrl(value) {
+    if (typeof value !== "string") {
+      return null;
+    }
+    try {
+      var url = new URL(value);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (_e) {
+      return null;
+    }
+  }
+
+  function externalLink(href, visible, hidden, className) {
+    return el("a", { href: href, target: "_blank", rel: "noopener noreferrer", class: className }, [
+      visible,
+      hidden ? srOnly(hidden) : null,
+    ]);
+  }
+
+  var URL_IN_TEXT = /https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g;
+
+  /** Text with its web addresses as links; everything else stays text. */
+  function linkified(text) {
+    var nodes = [];
+    var last = 0;
+    text.replace(URL_IN_TEXT, function (match, offset) {
+      var href = webUrl(match);
+      if (href) {
+        nodes.push(document.createTextNode(text.slice(last, offset)));
+        nodes.push(externalLink(href, match, TEXT.newTab));
+        last = offset + match.length;
+      }
+      return match;
+    });
+    nodes.push(document.createTextNode(text.slice(last)));
+    return nodes;
+  }
+
+  function makeId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    // crypto.randomUUID needs a secure context; getRandomValues does not
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map
+      .call(bytes, function (b) {
+        return (b + 256).toString(16).slice(1);
+      })
+      .join("");
+  }
+
+  function prefersReducedMotion() {
+    return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  // --- the transcript, kept in this browser so a reload continues ---------------
+
+  var memoryStore = null; // when localStorage is blocked
+
+  function loadState() {
+    var raw = null;
+    try {
+      raw = window.localStorage.getItem(STORE_KEY);
+    } catch (_e) {
+      raw = memoryStore;
+    }
+    var state = null;
+    try {
+      state = raw ? JSON.parse(raw) : null;
+    } catch (_e) {
+      state = null;
+    }
+    var fresh =
+      state &&
+      typeof state.sender === "string" &&
+      Array.isArray(state.messages) &&
+      typeof state.updated === "number" &&
+      Date.now() - state.updated < FORGET_AFTER_MS;
+    return fresh ? state : newState();
+  }
+
+  function newState() {
+    return { sender: makeId(), open: false, messages: [], updated: Date.now() };
+  }
+
+  function saveState() {
+    state.updated = Date.now();
+    state.messages = state.messages.slice(-MAX_KEPT);
+    var raw = JSON.stringify(state);
+    try {
+      window.localStorage.setItem(STORE_KEY, raw);
+    } catch (_e) {
+      memoryStore = raw;
+    }
+  }
+
+  var state = loadState();
+
+  // --- building the widget -------------------------------------------------------
+
+  var host = el("div", { id: "servicelotsen-chat", hidden: true });
+  var root = host.attachShadow({ mode: "open" });
+  var stylesheet = el("link", { rel: "stylesheet", href: new URL("servicelotsen.css", ASSETS).href });
+  function reveal() {
+    host.hidden = false; // unstyled but usable beats invisible, if the sheet fails
+    if (!panel.hidden && log.lastElementChild) {
+      scrollTo(log.lastElementChild); // layout exists only now
+    }
+  }
+  stylesheet.addEventListener("load", reveal);
+  stylesheet.addEventListener("error", reveal);
+
+  var launcher = el("button", {
+    type: "button",
+    class: "sl-launcher",
+    "aria-expanded": "false",
+    "aria-controls": "sl-panel",
+  }, [chatIcon(), el("span", { text: TEXT.launcher })]);
+
+  var closeButton = el("button", { type: "button", class: "sl-header-button", "aria-label": TEXT.closeLabel }, [
+    el("span", { "aria-hidden": "true", class: "sl-x", text: "×" }),
+    el("span", { text: TEXT.close }),
+  ]);
+  var restartButton = el("button", { type: "button", class: "sl-restart", text: TEXT.restart });
+
+  var alertBox = el("div", { class: "sl-alert", role: "alert" });
+  var log = el("div", {
+    class: "sl-log",
+    role: "log",
+    "aria-live": "polite",
+    "aria-relevant": "additions",
+    "aria-label": TEXT.log,
+    tabindex: "0",
+  });
+  var typing = el("p", { class: "sl-typing", role: "status" });
+  var input = el("input", {
+    id: "sl-input",
+    class: "sl-input",
+    type: "text",
+    autocomplete: "off",
+    maxlength: "1000",
+    enterkeyhint: "send",
+    placeholder: TEXT.placeholder,
+  });
+  var sendButton = el("button", { type: "submit", class: "sl-send", text: TEXT.send });
+  var form = el("form", { class: "sl-form", novalidate: true }, [
+    el("label", { for: "sl-input", class: "sl-label", text: TEXT.inputLabel }),
+    el("div", { class: "sl-input-row" }, [input, sendButton]),
+  ]);
+
+  var geoButton = el("button", {
+    type: "button",
+    class: "sl-chip sl-chip-geo",
+    "aria-expanded": "false",
+    "aria-controls": "sl-geo",
+  }, [pinIcon(), el("span", { text: TEXT.geoButton })]);
+  var quick = el("div", { class: "sl-quick", role: "group", "aria-label": TEXT.quick },
+    QUICK_REPLIES.map(function (reply) {
+      var button = el("button", { type: "button", class: "sl-chip", text: reply.title });
+      button.addEventListener("click", function () {
+        send(reply.payload, reply.title);
+      });
+      return button;
+    }).concat([geoButton]));
+
+  var geoShare = el("button", { type: "button", class: "sl-primary", text: TEXT.geoShare, "aria-describedby": "sl-geo-text" });
+  var geoCancel = el("button", { type: "button", class: "sl-secondary", text: TEXT.geoCancel });
+  var geoPanel = el("div", { id: "sl-geo", class: "sl-geo", role: "group", "aria-labelledby": "sl-geo-title", hidden: true }, [
+    el("p", { id: "sl-geo-title", class: "sl-geo-title", text: TEXT.geoTitle }),
+    el("p", { id: "sl-geo-text", class: "sl-geo-text", text: TEXT.geoExplain }),
+    el("div", { class: "sl-geo-buttons" }, [geoShare, geoCancel]),
+  ]);
+
+  var panel = el("section", { id: "sl-panel", class: "sl-panel", "aria-labelledby": "sl-title", hidden: true }, [
+    el("header", { class: "sl-header" }, [
+      el("div", { class: "sl-heading" }, [
+        el("h2", { id: "sl-title", class: "sl-title", text: TEXT.title }),
+        el("p", { class: "sl-subtitle", text: TEXT.subtitle }),
+      ]),
+      closeButton,
+    ]),
+    alertBox,
+    log,
+    typing,
+    geoPanel,
+    quick,
+    form,
+    el("footer", { class: "sl-footer" }, [
+      el("p", { class: "sl-footer-text" }, [externalLink(PRIVACY_URL, TEXT.privacy, TEXT.newTab)]),
+      restartButton,
+    ]),
+  ]);
+
+  root.append(stylesheet, el("div", { class: "sl-root" }, [launcher, panel]));
+
+  function svg(paths, viewBox) {
+    var ns = "http://www.w3.org/2000/svg";
+    var icon = document.createElementNS(ns, "svg");
+    icon.setAttribute("viewBox", viewBox || "0 0 24 24");
+    icon.setAttribute("aria-hidden", "true");
+    icon.setAttribute("focusable", "false");
+    icon.setAttribute("class", "sl-icon");
+    paths.forEach(function (d) {
+      var path = document.createElementNS(ns, "path");
+      path.setAttribute("d", d);
+      icon.append(path);
+    });
+    return icon;
+  }
+
+  function chatIcon() {
+    return svg(["M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"]);
+  }
+
+  function pinIcon() {
+    return svg(["M12 2a7 7 0 0 0-7 7c0 5 7 13 7 13s7-8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6a2.5 2.5 0 0 1 0 5.5z"]);
+  }
+
+  // --- messages ------------------------------------------------------------------
+
+  function placeCard(place) {
+    var name = String(place.name);
+    var distance = null;
+    if (place.distance) {
+      distance = place.distance + TEXT.crowFlies +
+        (place.road_estimate ? fill(TEXT.road, { road: place.road_estimate }) : "");
+    }
+    var hoursClass = place.open_now === true ? "sl-open" : place.open_now === false ? "sl-closed" : "sl-unknown";
+    var links = [];
+    var map = webUrl(place.map_url);
+    if (map) {
+      links.push(externalLink(map, TEXT.map, fill(TEXT.mapHidden, { name: name }), "sl-place-link"));
+    }
+    var website = webUrl(place.website);
+    if (website) {
+      links.push(externalLink(website, TEXT.website, fill(TEXT.websiteHidden, { name: name }), "sl-place-link"));
+    }
+    var phone = typeof place.phone === "string" ? place.phone : null;
+    var tel = phone ? phone.replace(/[^\d+]/g, "") : "";
+    return el("li", { class: "sl-place" }, [
+      el("p", { class: "sl-place-name" }, [
+        place.number ? el("span", { class: "sl-place-number", text: place.number + ". " }) : null,
+        el("span", { text: name }),
+      ]),
+      distance ? el("p", { class: "sl-place-distance", text: distance }) : null,
+      place.address ? el("p", { class: "sl-place-address", text: place.address }) : null,
+      place.status ? el("p", { class: "sl-place-status " + hoursClass }, [
+        el("span", { class: "sl-dot", "aria-hidden": "true" }),
+        el("span", { text: capitalise(place.status) }),
+      ]) : null,
+      place.today ? el("p", { class: "sl-place-today", text: TEXT.today + place.today }) : null,
+      phone && tel ? el("p", { class: "sl-place-phone" }, [
+        TEXT.phone,
+        el("a", { href: "tel:" + tel, text: phone }),
+      ]) : null,
+      links.length ? el("p", { class: "sl-place-links" }, links) : null,
+    ]);
+  }
+
+  function buttonsFor(buttons) {
+    return el("div", { class: "sl-buttons", role: "group", "aria-label": TEXT.answers },
+      buttons.map(function (b) {
+        var button = el("button", { type: "button", class: "sl-chip", text: String(b.title) });
+        button.addEventListener("click", function () {
+          send(String(b.payload), String(b.title));
+        });
+        return button;
+      }));
+  }
+
+  function renderBot(message) {
+    var parts = [srOnly(TEXT.botSays)];
+    if (message.text) {
+      parts.push(el("div", { class: "sl-text" }, linkified(String(message.text))));
+    }
+    if (Array.isArray(message.places) && message.places.length) {
+      parts.push(el("ol", { class: "sl-places", "aria-label": TEXT.places }, message.places.map(placeCard)));
+    }
+    if (message.after) {
+      parts.push(el("div", { class: "sl-text sl-after" }, linkified(String(message.after))));
+    }
+    var withPlaces = Array.isArray(message.places) && message.places.length > 0;
+    var node = el("div", { class: withPlaces ? "sl-msg sl-bot sl-with-places" : "sl-msg sl-bot" }, parts);
+    if (Array.isArray(message.buttons) && message.buttons.length) {
+      node.append(buttonsFor(message.buttons));
+    }
+    return node;
+  }
+
+  function renderUser(message) {
+    var node = el("div", { class: "sl-msg sl-user" }, [
+      srOnly(TEXT.youSay),
+      el("div", { class: "sl-text", text: String(message.text) }),
+    ]);
+    if (message.failed) {
+      node.append(el("p", { class: "sl-failed", text: TEXT.notSent }));
+    }
+    return node;
+  }
+
+  function render(message) {
+    return message.from === "user" ? renderUser(message) : renderBot(message);
+  }
+
+  function scrollTo(node) {
+    var top = node.offsetTop - 8;
+    if (typeof log.scrollTo === "function") {
+      log.scrollTo({ top: top, behavior: prefersReducedMotion() ? "auto" : "smooth" });
+    } else {
+      log.scrollTop = top;
+    }
+  }
+
+  function add(message) {
+    state.messages.push(message);
+    saveState();
+    var node = render(message);
+    node.slMessage = message;
+    log.append(node);
+    scrollTo(node);
+    return node;
+  }
+
+  function markFailed(node) {
+    if (!node || node.slMessage.failed) {
+      return;
+    }
+    node.slMessage.failed = true;
+    saveState();
+    node.append(el("p", { class: "sl-failed", text: TEXT.notSent }));
+  }
+
+  function renderAll() {
+    log.replaceChildren.apply(log, state.messages.map(function (m) {
+      var node = render(m);
+      node.slMessage = m;
+      return node;
+    }));
+  }
+
+  function welcome() {
+    if (!state.messages.length) {
+      add({ from: "bot", text: TEXT.welcome, buttons: [] });
+    }
+  }
+
+  // --- talking to the front ------------------------------------------------------
+
+  var queue = Promise.resolve();
+  var pending = 0;
+  var offline = false;
+  var recheckTimer = null;
+
+  function setAlert(text) {
+    alertBox.textContent = text || "";
+  }
+
+  function setBusy(delta) {
+    pending += delta;
+    log.setAttribute("aria-busy", pending > 0 ? "true" : "false");
+    typing.replaceChildren();
+    if (pending > 0) {
+      typing.append(TEXT.typing, el("span", { class: "sl-dots", "aria-hidden": "true" }, [
+        el("span", { text: "." }), el("span", { text: "." }), el("span", { text: "." }),
+      ]));
+    }
+  }
+
+  function goOffline(text) {
+    offline = true;
+    setAlert(text || TEXT.offline);
+    scheduleRecheck();
+  }
+
+  function goOnline() {
+    if (offline) {
+      offline = false;
+      setAlert("");
+    }
+    if (recheckTimer) {
+      clearTimeout(recheckTimer);
+      recheckTimer = null;
+    }
+  }
+
+  function scheduleRecheck() {
+    if (recheckTimer || panel.hidden) {
+      return;
+    }
+    recheckTimer = setTimeout(function () {
+      recheckTimer = null;
+      checkStatus(true);
+    }, RECHECK_MS);
+  }
+
+  function request(path, options) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, TURN_TIMEOUT_MS) : null;
+    var init = Object.assign({ credentials: "omit", cache: "no-store", mode: "cors" }, options || {});
+    if (controller) {
+      init.signal = controller.signal;
+    }
+    return fetch(new URL(path, API).href, init).then(function (resp) {
+      return resp.json().catch(function () { return null; }).then(function (body) {
+        return { ok: resp.ok, status: resp.status, body: body };
+      });
+    }).finally(function () {
+      if (timer) {
+        clearTimeout(timer);
+      }
+    });
+  }
+
+  function errorText(result) {
+    return result && result.body && typeof result.body.error === "string" ? result.body.error : null;
+  }
+
+  function checkStatus(announceBack) {
+    return request("status", { method: "GET" }).then(function (result) {
+      if (result.ok) {
+        if (offline && announceBack) {
+          setAlert("");
+          typing.textContent = TEXT.back;
+        }
+        goOnline();
+      } else {
+        goOffline(errorText(result));
+      }
+    }, function () {
+      goOffline();
+    });
+  }
+
+  function turn(message, userNode, retypeable) {
+    setBusy(1);
+    return request("chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sender, message: message }),
+    }).then(function (result) {
+      if (!result.ok) {
+        markFailed(userNode);
+        if (result.status >= 500) {
+          goOffline(errorText(result));
+        } else {
+          setAlert(errorText(result) || TEXT.failed);
+        }
+        restore(retypeable);
+        return;
+      }
+      goOnline();
+      setAlert("");
+      var messages = result.body && Array.isArray(result.body.messages) ? result.body.messages : [];
+      messages.forEach(function (m) {
+        add({
+          from: "bot",
+          text: typeof m.text === "string" ? m.text : "",
+          buttons: Array.isArray(m.buttons) ? m.buttons : [],
+          places: Array.isArray(m.places) ? m.places : undefined,
+          after: typeof m.after === "string" ? m.after : undefined,
+        });
+      });
+    }, function () {
+      markFailed(userNode);
+      goOffline();
+      restore(retypeable);
+    }).finally(function () {
+      setBusy(-1);
+    });
+  }
+
+  function restore(text) {
+    if (text && !input.value) {
+      input.value = text;
+    }
+  }
+
+  /** Show `shown` as the resident's message and send `message` (in order). */
+  function send(message, shown) {
+    var typed = shown === undefined;
+    var userNode = add({ from: "user", text: typed ? message : shown });
+    queue = queue.then(function () {
+      return turn(message, userNode, typed ? message : null);
+    });
+    input.focus();
+  }
+
+  // --- position --------------------------------------------------------------------
+
+  function toggleGeo(show) {
+    geoPanel.hidden = !show;
+    geoButton.setAttribute("aria-expanded", show ? "true" : "false");
+    if (show) {
+      geoShare.focus();
+    }
+  }
+
+  function localAnswer(text) {
+    add({ from: "bot", text: text, buttons: [] });
+  }
+
+  function sharePosition() {
+    toggleGeo(false);
+    input.focus();
+    if (!navigator.geolocation || window.isSecureContext === false) {
+      localAnswer(TEXT.geoMissing);
+      return;
+    }
+    typing.textContent = TEXT.geoWaiting;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      typing.textContent = "";
+      // about 100 m: enough to find the nearest shop, less than an address
+      var round = function (v) { return Math.round(v * 1000) / 1000; };
+      var coords = { latitude: round(pos.coords.latitude), longitude: round(pos.coords.longitude) };
+      send("/share_location" + JSON.stringify(coords), TEXT.myPosition);
+    }, function (err) {
+      typing.textContent = "";
+      localAnswer(err && err.code === 1 ? TEXT.geoDenied : TEXT.geoFailed);
+    }, { enableHighAccuracy: false, timeout: 20000, maximumAge: 300000 });
+  }
+
+  // --- opening and closing ----------------------------------------------------------
+
+  function setOpen(open, focus) {
+    panel.hidden = !open;
+    launcher.hidden = open;
+    launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    if (state.open !== open) {
+      state.open = open;
+      saveState();
+    }
+    if (open) {
+      welcome();
+      var lastNode = log.lastElementChild;
+      if (lastNode) {
+        scrollTo(lastNode);
+      }
+      checkStatus(false);
+      if (focus) {
+        input.focus();
+      }
+    } else {
+      toggleGeo(false);
+      if (focus) {
+        launcher.focus();
+      }
+    }
+  }
+
+  launcher.addEventListener("click", function () {
+    setOpen(true, true);
+  });
+  closeButton.addEventListener("click", function () {
+    setOpen(false, true);
+  });
+  restartButton.addEventListener("click", function () {
+    state = newState();
+    state.open = true;
+    saveState();
+    log.replaceChildren();
+    setAlert("");
+    welcome();
+    typing.textContent = TEXT.restarted;
+    input.focus();
+  });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      if (!geoPanel.hidden) {
+        toggleGeo(false);
+        geoButton.focus();
+      } else {
+        setOpen(false, true);
+      }
+    }
+  });
+  geoButton.addEventListener("click", function () {
+    toggleGeo(geoPanel.hidden);
+  });
+  geoShare.addEventListener("click", sharePosition);
+  geoCancel.addEventListener("click", function () {
+    toggleGeo(false);
+    geoButton.focus();
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) {
+      input.focus();
+      return;
+    }
+    input.value = "";
+    send(text);
+  });
+
+  // --- start -----------------------------------------------------------------------
+
+  renderAll(); // before the live region is on the page: nothing is re-announced
+  function mount() {
+    document.body.append(host);
+    if (state.open || (script && script.dataset.open === "true")) {
+      setOpen(true, false);
+    }
+  }
+  if (document.body) {
+    mount();
+  } else {
+    document.addEventListener("DOMContentLoaded", mount);
+  }
+
+  window.servicelotsenWidget = {
+    open: function () { setOpen(true, true); },
+    close: function () { setOpen(false, true); },
+  };
+})();

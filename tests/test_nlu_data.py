@@ -1,169 +1,78 @@
 """Checks on the NLU training data (data/nlu) and the held-out data (tests/nlu).
 
-Runs without Rasa: the annotation syntax is parsed here with the same regular
-expression Rasa uses for `[text](entity)` and `[text]{"entity": ..., "value": ...}`.
-`rasa data validate` (make validate-rasa) checks the files as Rasa reads them.
+Runs without Rasa: the parsing and the checks live in `bot.editor_checks`
+(the same ones `make validate` runs for editors), which reads the annotation
+syntax with the regular expression Rasa uses for `[text](entity)` and
+`[text]{"entity": ..., "value": ...}`. `rasa data validate` (make
+validate-rasa) checks the files as Rasa reads them.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
+from bot import editor_checks as ec
+from bot.editor_checks import Example, Finding, parse_example, resolved_value
 from bot.gazetteer import Gazetteer
 from bot.service_types import ServiceType, load_service_types
-from bot.text import normalize
 from scripts import build_nlu_data
 
 ROOT = Path(__file__).resolve().parents[1]
 NLU_DIR = ROOT / "data" / "nlu"
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
-DOMAIN = ROOT / "domain.yml"
+PROJECT = ec.Project(ROOT)
 
-#: Rasa's entity annotation (rasa/shared/nlu/training_data/entities_parser.py).
-_ENTITY_RE = re.compile(
-    r"\[(?P<text>[^\]]+?)\]"
-    r"(\((?P<entity>[^:)]+?)(?:\:(?P<value>[^)]+))?\)|\{(?P<dict>[^}]+?)\})"
-)
-
-#: Minimum number of training examples per intent (the conversation issue).
-MIN_TRAINING = {"find_service": 150, "share_location": 10}
-MIN_TRAINING_DEFAULT = 30
-#: Intents whose training files predate this data set (greetings and the like).
-SMALL_INTENTS = {
-    "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "help",
-    "out_of_scope",
-}  # fmt: skip
 MIN_HELDOUT_PER_INTENT = 15
 MIN_HELDOUT_TOTAL = 250
 
 
-@dataclass(frozen=True)
-class Entity:
-    """One annotated entity: its written text, type and (mapped) value."""
-
-    text: str
-    entity: str
-    value: str
-    explicit: bool
-    start: int
-
-
-@dataclass(frozen=True)
-class Example:
-    """One example: intent, plain text, entities and where it came from."""
-
-    intent: str
-    text: str
-    entities: tuple[Entity, ...]
-    source: str
-
-
-def parse_example(raw: str) -> tuple[str, tuple[Entity, ...]]:
-    """Plain text and entities of one annotated example, as Rasa reads them."""
-    entities: list[Entity] = []
-    plain = ""
-    last = 0
-    for match in _ENTITY_RE.finditer(raw):
-        plain += raw[last : match.start()]
-        start = len(plain)
-        plain += match["text"]
-        last = match.end()
-        if match["dict"] is not None:
-            data: dict[str, Any] = json.loads("{" + match["dict"] + "}")
-            value = str(data.get("value", match["text"]))
-            entity, explicit = str(data["entity"]), "value" in data
-        else:
-            value = match["value"] or match["text"]
-            entity, explicit = match["entity"], bool(match["value"])
-        entities.append(Entity(match["text"], entity, value, explicit, start))
-    return plain + raw[last:], tuple(entities)
-
-
-def _items(path: Path) -> Iterator[dict[str, Any]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    yield from data.get("nlu", []) or []
-
-
-def _lines(block: str) -> Iterator[str]:
-    for line in block.splitlines():
-        line = line.strip()
-        if line.startswith("- "):
-            yield line[2:].strip()
-
-
-def load_examples(paths: list[Path]) -> list[Example]:
-    """Every intent example in `paths`, parsed."""
-    examples = []
-    for path in paths:
-        for item in _items(path):
-            if "intent" not in item:
-                continue
-            for raw in _lines(item["examples"]):
-                text, entities = parse_example(raw)
-                where = f"{path.relative_to(ROOT)}: {raw}"
-                examples.append(Example(item["intent"], text, entities, where))
-    return examples
-
-
-def training_files() -> list[Path]:
-    return sorted(NLU_DIR.rglob("*.yml"))
-
-
-def file_synonyms() -> dict[str, str]:
-    """Rasa's synonym table from the `synonym:` blocks, as EntitySynonymMapper keeps it.
-
-    Keys are lower case, and every target maps to itself ("APOTEK" -> "apotek").
-    """
-    table: dict[str, str] = {}
-    for path in training_files():
-        for item in _items(path):
-            if "synonym" in item:
-                target = str(item["synonym"])
-                for word in _lines(item["examples"]):
-                    table[word.lower()] = target
-                table.setdefault(target.lower(), target)
-    return table
-
-
-def resolved_value(entity: Entity, synonyms: dict[str, str]) -> str:
-    """The value Rasa's EntitySynonymMapper hands on for this annotation."""
-    if entity.explicit:
-        return entity.value
-    return synonyms.get(entity.value.lower(), entity.value)
-
-
 def _key(text: str) -> str:
     """Comparison key: case, spacing and punctuation do not make a new example."""
-    return normalize(text)
+    return ec.example_key(text)
+
+
+def _report(findings: list[Finding]) -> str:
+    return "\n".join(f.format() for f in findings)
 
 
 @pytest.fixture(scope="module")
-def domain() -> dict[str, Any]:
-    return yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+def domain() -> ec.Domain:
+    return ec.load_domain(PROJECT)
 
 
 @pytest.fixture(scope="module")
-def training() -> list[Example]:
-    return load_examples(training_files())
+def training_data() -> ec.NluData:
+    return ec.load_nlu(PROJECT)
 
 
 @pytest.fixture(scope="module")
-def heldout() -> list[Example]:
-    return load_examples([HELDOUT])
+def heldout_data() -> ec.NluData:
+    return ec.load_nlu(PROJECT, files=[HELDOUT])
 
 
 @pytest.fixture(scope="module")
-def synonyms() -> dict[str, str]:
-    return file_synonyms()
+def training(training_data: ec.NluData) -> list[Example]:
+    return training_data.examples
+
+
+@pytest.fixture(scope="module")
+def heldout(heldout_data: ec.NluData) -> list[Example]:
+    return heldout_data.examples
+
+
+@pytest.fixture(scope="module")
+def synonyms(training_data: ec.NluData) -> dict[str, str]:
+    return training_data.synonym_table()
+
+
+def test_training_files_parse(
+    training_data: ec.NluData, heldout_data: ec.NluData
+) -> None:
+    assert training_data.problems == []
+    assert heldout_data.problems == []
 
 
 # --- generated files ------------------------------------------------------------
@@ -256,120 +165,70 @@ def test_place_lookup_has_every_gazetteer_name_and_variants() -> None:
         assert variant in entries
 
 
-def test_synonym_words_are_unique() -> None:
+def test_synonym_words_are_unique(training_data: ec.NluData) -> None:
     """Rasa keeps the last of two conflicting synonyms; we want neither."""
-    seen: dict[str, str] = {}
-    for path in training_files():
-        for item in _items(path):
-            if "synonym" not in item:
-                continue
-            for word in _lines(item["examples"]):
-                first = seen.setdefault(word.lower(), item["synonym"])
-                assert first == item["synonym"], (
-                    f"'{word}' är synonym till både {first} och {item['synonym']}"
-                )
+    ids = load_service_types()
+    assert ec.check_synonyms(training_data, ids) == []
 
 
 # --- annotations ----------------------------------------------------------------
 
 
-def _all(training: list[Example], heldout: list[Example]) -> list[Example]:
-    return training + heldout
-
-
-def test_intents_and_entities_are_in_the_domain(
-    domain: dict[str, Any], training: list[Example], heldout: list[Example]
+@pytest.mark.parametrize("which", ["training", "heldout"])
+def test_annotations_are_usable(
+    which: str,
+    domain: ec.Domain,
+    training_data: ec.NluData,
+    heldout_data: ec.NluData,
+    synonyms: dict[str, str],
 ) -> None:
-    intents = set(domain["intents"])
-    entities = set(domain["entities"])
-    for ex in _all(training, heldout):
-        assert ex.intent in intents, ex.source
-        for ent in ex.entities:
-            assert ent.entity in entities, ex.source
-            assert ent.entity not in {"latitude", "longitude"}, (
-                f"koordinater annoteras inte i text: {ex.source}"
-            )
+    """Entities in the domain, no coordinates in text, service types that map
+    to a canonical id (and do not contradict the synonyms), places and points
+    kept as written, annotations on whole words."""
+    data = training_data if which == "training" else heldout_data
+    findings = ec.check_entities(data, domain, load_service_types(), synonyms)
+    assert findings == [], _report(findings)
 
 
-def test_every_service_type_annotation_maps_to_a_canonical_id(
-    training: list[Example], heldout: list[Example], synonyms: dict[str, str]
-) -> None:
-    ids = set(load_service_types())
-    for ex in _all(training, heldout):
-        for ent in ex.entities:
-            if ent.entity == "service_type":
-                assert resolved_value(ent, synonyms) in ids, (
-                    f"'{ent.text}' blir inte ett service-typ-id: {ex.source}"
-                )
-
-
-def test_explicit_service_type_values_do_not_contradict_the_synonyms(
-    training: list[Example], heldout: list[Example], synonyms: dict[str, str]
-) -> None:
-    for ex in _all(training, heldout):
-        for ent in ex.entities:
-            known = synonyms.get(ent.text.lower())
-            if ent.entity == "service_type" and ent.explicit and known:
-                assert known == ent.value, ex.source
-
-
-def test_no_value_is_given_to_locations_or_point_names(
-    training: list[Example], heldout: list[Example]
-) -> None:
-    """Places and points are kept as written; the actions resolve them."""
-    for ex in _all(training, heldout):
-        for ent in ex.entities:
-            if ent.entity in {"location", "point_name"}:
-                assert not ent.explicit, ex.source
-
-
+@pytest.mark.parametrize("which", ["training", "heldout"])
 def test_every_location_is_a_known_place(
-    training: list[Example], heldout: list[Example]
+    which: str, training_data: ec.NluData, heldout_data: ec.NluData
 ) -> None:
+    data = training_data if which == "training" else heldout_data
     gazetteer = Gazetteer.load()
-    for ex in _all(training, heldout):
-        for ent in ex.entities:
-            if ent.entity == "location":
-                assert gazetteer.resolve(ent.text).found, (
-                    f"'{ent.text}' finns inte i ortregistret: {ex.source}"
-                )
+    findings = ec.check_places(data, lambda text: gazetteer.resolve(text).found)
+    assert findings == [], _report(findings)
 
 
-def test_entities_are_whole_words(
-    training: list[Example], heldout: list[Example]
+def test_intents_are_in_the_domain(
+    domain: ec.Domain, training: list[Example], heldout: list[Example]
 ) -> None:
-    for ex in _all(training, heldout):
-        for ent in ex.entities:
-            end = ent.start + len(ent.text)
-            assert ent.text == ent.text.strip(), ex.source
-            before = ex.text[ent.start - 1 : ent.start] or " "
-            after = ex.text[end : end + 1] or " "
-            assert not before.isalnum() and not after.isalnum(), ex.source
+    for ex in training + heldout:
+        assert ex.intent in domain.intents, ex.source
+
+
+def test_resolved_value_follows_synonyms(synonyms: dict[str, str]) -> None:
+    _, (ica,) = parse_example("[ICA](service_type)")
+    _, (explicit,) = parse_example('[ica]{"entity": "service_type", "value": "x"}')
+    assert resolved_value(ica, synonyms) == "dagligvaror"
+    assert resolved_value(explicit, synonyms) == "x"
 
 
 # --- training data ----------------------------------------------------------------
 
 
-def test_every_intent_has_enough_training_examples(
-    domain: dict[str, Any], training: list[Example]
+def test_every_intent_has_enough_and_varied_training_examples(
+    domain: ec.Domain, training_data: ec.NluData
 ) -> None:
-    counts = Counter(ex.intent for ex in training)
-    for intent in domain["intents"]:
-        if intent in SMALL_INTENTS:
-            assert counts[intent] >= 10, intent
-            continue
-        wanted = MIN_TRAINING.get(intent, MIN_TRAINING_DEFAULT)
-        assert counts[intent] >= wanted, f"{intent}: {counts[intent]} < {wanted}"
+    findings = ec.check_intent_examples(training_data, domain, project=PROJECT)
+    assert findings == [], _report(findings)
 
 
 def test_training_examples_are_unique_and_in_one_intent(
-    training: list[Example],
+    training_data: ec.NluData,
 ) -> None:
-    intents: dict[str, list[str]] = defaultdict(list)
-    for ex in training:
-        intents[_key(ex.text)].append(ex.intent)
-    repeated = {text: i for text, i in intents.items() if len(i) > 1}
-    assert not repeated, f"exempel som står mer än en gång: {repeated}"
+    findings = ec.check_duplicates(training_data)
+    assert findings == [], _report(findings)
 
 
 def test_find_service_examples_mention_a_service(training: list[Example]) -> None:
@@ -382,10 +241,10 @@ def test_find_service_examples_mention_a_service(training: list[Example]) -> Non
 # --- held-out data ----------------------------------------------------------------
 
 
-def test_heldout_is_big_enough(domain: dict[str, Any], heldout: list[Example]) -> None:
+def test_heldout_is_big_enough(domain: ec.Domain, heldout: list[Example]) -> None:
     counts = Counter(ex.intent for ex in heldout)
     assert sum(counts.values()) >= MIN_HELDOUT_TOTAL
-    for intent in domain["intents"]:
+    for intent in domain.intents:
         assert counts[intent] >= MIN_HELDOUT_PER_INTENT, f"{intent}: {counts[intent]}"
     with_entities = sum(1 for ex in heldout if ex.entities)
     assert with_entities >= 100

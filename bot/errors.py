@@ -19,6 +19,7 @@ __all__ = [
     "RegistryError",
     "ServiceTypesError",
     "ServicelotsenError",
+    "TrackerStoreError",
     "UnknownCategory",
     "WebConfigError",
 ]
@@ -159,3 +160,16 @@ class ChatBackendError(ServicelotsenError):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class TrackerStoreError(ServicelotsenError):
+    """The tracker store (the conversations Rasa saved) cannot be read.
+
+    The Swedish message names the store without any password and says what
+    to do (start the bot once, check SERVICELOTSEN_TRACKER_URL).
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason

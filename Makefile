@@ -34,8 +34,10 @@ EMBEDDINGS := models/embeddings/multilingual-e5-small
 RASA_MODEL := models/rasa/servicelotsen.tar.gz
 RASA_DATA := --data data/nlu data/stories data/rules --domain domain.yml --config config.yml
 PIP_LOG := var/log/pip.log
-LINT_PATHS := bot actions channels scripts tests
+LINT_PATHS := bot actions channels components scripts tests
 
+
+.PHONY: publish
 .PHONY: help setup venvs run shell train test lint typecheck validate-rasa pytest \
         test-stories evaluate lock clean
 
@@ -93,6 +95,11 @@ run: setup
 shell: setup
 	@scripts/shell.sh
 
+# After editing training data or data files: retrain if needed, then the
+# running `make run` picks up the new model and data without a restart.
+publish: train
+	@$(APY) scripts/publish.py
+
 # --- tests --------------------------------------------------------------------
 
 lint: $(ACT_VENV)/.installed
@@ -104,7 +111,22 @@ typecheck: $(ACT_VENV)/.installed
 validate-rasa: $(RASA_VENV)/.installed
 	$(RASA) data validate $(RASA_DATA) --fail-on-warnings --quiet
 
-pytest: setup
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+CHROMIUM := /usr/bin/chromium
+APT_LOG := var/log/apt.log
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: browser
+browser:
+	@test -x $(CHROMIUM) || { \
+	  mkdir -p var/log; \
+	  echo "Installerar Chromium för webbläsartesterna (apt); loggen: $(APT_LOG)"; \
+	  { $(SUDO) apt-get update && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  } >>$(APT_LOG) 2>&1 \
+	  || { tail -n 20 $(APT_LOG); echo "Chromium kunde inte installeras; se $(APT_LOG)."; exit 1; }; }
+
+pytest: setup browser
 	$(APY) -m pytest
 
 test-stories: train

@@ -22,6 +22,8 @@ How it counts (printed with the results as well):
   A predicted entity is right when type and value match a gold one (the
   character span is not compared). Several extractors finding the same
   (type, value) count once. Micro precision/recall/F1 over all types.
+  Predicted types that domain.yml does not declare are left out (Rasa fills
+  no slot from them) and listed apart, e.g. a regex named after its pattern.
 
 The scoring functions at the top are pure Python (no Rasa), so the action
 server's environment can import and test them.
@@ -50,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / "models" / "rasa" / "servicelotsen.tar.gz"
 DEFAULT_TESTS = ROOT / "tests" / "nlu" / "heldout.yml"
 DEFAULT_TRAIN_NLU = ROOT / "data" / "nlu"
+DEFAULT_DOMAIN = ROOT / "domain.yml"
 DEFAULT_OUT = ROOT / "var" / "results" / "evaluation.json"
 DEFAULT_SCORES = ROOT / "docs" / "nlu-scores.json"
 
@@ -135,11 +138,16 @@ def _predicted_entities(
     prediction: Prediction,
     synonyms: Mapping[str, str],
     extractors: frozenset[str] | None,
+    entity_types: frozenset[str] | None,
+    ignored: Counter[str],
 ) -> Counter[tuple[str, str]]:
     """(type, value) counts; duplicates across extractors count once (the max)."""
     per_extractor: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     for etype, value, extractor in prediction.entities:
         if extractors is not None and extractor not in extractors:
+            continue
+        if entity_types is not None and etype not in entity_types:
+            ignored[etype] += 1
             continue
         per_extractor[extractor][(etype, normalise_value(value, synonyms))] += 1
     merged: Counter[tuple[str, str]] = Counter()
@@ -153,6 +161,7 @@ def score(
     predictions: Sequence[Prediction],
     synonyms: Mapping[str, str],
     extractors: Iterable[str] | None = None,
+    entity_types: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """Scores predictions against the held-out examples (see module docstring).
 
@@ -161,10 +170,14 @@ def score(
         predictions: one per example, same order.
         synonyms: case-folded synonym -> canonical value, from the training data.
         extractors: count only entities from these extractors (None: all).
+        entity_types: the domain's entity types; predicted others are left out
+            and counted under "ignored_types" (None: keep all).
     """
     if len(examples) != len(predictions):
         raise ValueError("one prediction per example is needed")
     only = frozenset(extractors) if extractors is not None else None
+    types = frozenset(entity_types) if entity_types is not None else None
+    ignored: Counter[str] = Counter()
 
     intent_tally: dict[str, _Tally] = defaultdict(_Tally)
     confusions: dict[tuple[str, str], _Confusion] = defaultdict(_Confusion)
@@ -189,7 +202,7 @@ def score(
             fell_back_correct += gold == guess
 
         gold_ents = _gold_entities(example, synonyms)
-        pred_ents = _predicted_entities(prediction, synonyms, only)
+        pred_ents = _predicted_entities(prediction, synonyms, only, types, ignored)
         hits = gold_ents & pred_ents
         missed = gold_ents - pred_ents
         spurious = pred_ents - gold_ents
@@ -247,6 +260,7 @@ def score(
                 name: entity_tally[name].prf() for name in sorted(entity_tally)
             },
             "errors": entity_errors,
+            "ignored_types": dict(sorted(ignored.items())),
         },
         "parse_latency_ms": {
             "median": round(statistics.median(latencies), 2) if latencies else None,
@@ -396,6 +410,9 @@ def render(result: Mapping[str, Any]) -> str:
             if err["spurious"]:
                 bits.append("felaktiga " + ", ".join(err["spurious"]))
             out.append(f'  "{err["text"]}": ' + "; ".join(bits))
+    if entity.get("ignored_types"):
+        ignored = ", ".join(f"{t} ({n})" for t, n in entity["ignored_types"].items())
+        out += ["", f"Ej räknade entitetstyper (finns inte i domain.yml): {ignored}"]
     latency = result["parse_latency_ms"]
     if latency["median"] is not None:
         out += [
@@ -503,10 +520,22 @@ def predict(model: Path, texts: Sequence[str]) -> list[Prediction]:
     return asyncio.run(run())
 
 
+def load_entity_types(domain: Path) -> list[str]:
+    """The entity names domain.yml declares (plain or with roles/groups)."""
+    import yaml
+
+    data = yaml.safe_load(domain.read_text(encoding="utf-8")) or {}
+    names = []
+    for entry in data.get("entities") or []:
+        names.append(str(next(iter(entry))) if isinstance(entry, dict) else str(entry))
+    return names
+
+
 def evaluate(
     model: Path,
     tests: Path = DEFAULT_TESTS,
     train_nlu: Path = DEFAULT_TRAIN_NLU,
+    domain: Path = DEFAULT_DOMAIN,
     extractors: Iterable[str] | None = None,
     predictions: Sequence[Prediction] | None = None,
 ) -> dict[str, Any]:
@@ -515,7 +544,9 @@ def evaluate(
     synonyms = load_synonyms(train_nlu)
     if predictions is None:
         predictions = predict(model, [e.text for e in examples])
-    result = score(examples, predictions, synonyms, extractors)
+    result = score(
+        examples, predictions, synonyms, extractors, load_entity_types(domain)
+    )
     result["model"] = relative(model)
     result["tests"] = relative(tests)
     return result
@@ -562,6 +593,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_TRAIN_NLU,
         help="träningsdata (för synonymerna)",
     )
+    parser.add_argument(
+        "--domain",
+        type=Path,
+        default=DEFAULT_DOMAIN,
+        help="domänen (dess entitetstyper räknas)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON-resultat")
     parser.add_argument(
         "--scores", type=Path, default=DEFAULT_SCORES, help="senast sparade resultat"
@@ -596,7 +633,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
 
-    result = evaluate(args.model, args.tests, args.nlu)
+    result = evaluate(args.model, args.tests, args.nlu, args.domain)
     result["evaluated_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     result["targets"] = {
         "intent_accuracy": INTENT_ACCURACY_TARGET,

@@ -111,6 +111,17 @@ typecheck: $(ACT_VENV)/.installed
 validate-rasa: $(RASA_VENV)/.installed
 	$(RASA) data validate $(RASA_DATA) --fail-on-warnings --quiet
 
+# Editors' checks (docs/redaktorsguide.md): Rasa's own, then ours with Swedish
+# messages naming file, line and what to do (scripts/validate.py).
+.PHONY: validate inbox
+validate: validate-rasa embeddings
+	@$(APY) scripts/validate.py
+
+# Editors' review inbox: `make inbox SINCE=2026-11-01` writes the messages the
+# bot handled badly, personal data masked, to var/inbox/inbox-<date>.yml.
+inbox: $(ACT_VENV)/.installed
+	@$(APY) scripts/inbox.py $(if $(SINCE),--since $(SINCE))
+
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 CHROMIUM := /usr/bin/chromium
 APT_LOG := var/log/apt.log

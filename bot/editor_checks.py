@@ -670,7 +670,7 @@ def check_near_duplicates(
                 b.line,
                 f"exemplet {_ex(b.text)} under {b.intent} är nästan samma som "
                 f"{_ex(a.text)} under {a.intent} ({a.file}:{a.line}); likhet "
-                f"{score:.3f}".replace(".", ",", 1),
+                + f"{score:.3f}".replace(".", ","),
                 "Ett exempel ska bara passa en avsikt. Ta bort det ena, eller skriv "
                 "om det så att det tydligt hör till sin avsikt (till exempel 'när "
                 "öppnar' för öppettider, 'var finns' för att hitta).",

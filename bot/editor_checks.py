@@ -159,9 +159,16 @@ class Finding:
         return f"{self.file}:{self.line}" if self.line else self.file
 
     def format(self) -> str:
-        """Two lines for the report: the problem, then what to do."""
+        """Two lines for the report: the problem, then what to do.
+
+        The check's name in brackets is the heading that explains it in
+        docs/redaktorsguide.md.
+        """
         label = "FEL" if self.severity is Severity.ERROR else "VARNING"
-        return f"{self.where}: {label}: {self.message}\n    Gör så här: {self.fix}"
+        return (
+            f"{self.where}: {label} [{self.check}]: {self.message}\n"
+            f"    Gör så här: {self.fix}"
+        )
 
 
 # ------------------------------------------------------------------ project
@@ -598,8 +605,8 @@ def check_duplicates(nlu: NluData) -> list[Finding]:
                     ex.line,
                     f"exemplet {_ex(ex.text)} står två gånger under {ex.intent} "
                     f"(också {seen.file}:{seen.line})",
-                    "Ta bort den ena raden. Små skillnader i stora bokstäver, å/ä/ö "
-                    "och skiljetecken räknas som samma exempel.",
+                    "Ta bort den ena raden. Skillnader i stora bokstäver, mellanslag "
+                    "och skiljetecken räknas inte.",
                 )
             )
         else:
@@ -691,7 +698,8 @@ def check_intent_examples(
 
     Also intents used in data/nlu but missing from domain.yml.
     """
-    rel_domain = (project or Project()).rel((project or Project()).domain)
+    project = project or Project()
+    rel_domain = project.rel(project.domain)
     by_intent: dict[str, list[Example]] = defaultdict(list)
     for ex in nlu.examples:
         by_intent[ex.intent].append(ex)

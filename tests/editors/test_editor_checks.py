@@ -557,7 +557,7 @@ def test_the_script_prints_file_line_and_what_to_do(project: ec.Project) -> None
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
-    assert f'{FIND}:{line}: FEL: "fisk" i' in result.stdout
+    assert f'{FIND}:{line}: FEL [okänd-tjänstetyp]: "fisk" i' in result.stdout
     assert "    Gör så här: Lägg till ordet som synonym" in result.stdout
     assert "Resultat: 1 fel och 0 varningar." in result.stdout
 
@@ -582,7 +582,10 @@ def test_the_script_passes_with_warnings_unless_strict(project: ec.Project) -> N
         [sys.executable, *argv, "--strict"], capture_output=True, text=True, check=False
     )
     assert relaxed.returncode == 0, relaxed.stdout
-    assert "data/nlu/egna_synonymer.yml:5: VARNING: synonymen" in relaxed.stdout
+    assert (
+        "data/nlu/egna_synonymer.yml:5: VARNING [synonym-fel-fil]: synonymen"
+        in relaxed.stdout
+    )
     assert "Resultat: inga fel, 1 varning." in relaxed.stdout
     assert strict.returncode == 1
 
@@ -591,3 +594,22 @@ def test_a_clean_copy_reports_success(project: ec.Project) -> None:
     findings, nlu = validate.run_checks(project, embeddings=False)
     text = validate.report(findings, nlu)
     assert text.endswith("Resultat: allt ser bra ut. Ändringen kan publiceras.")
+
+
+# --- the guide ------------------------------------------------------------------------
+
+
+def test_every_check_is_explained_in_the_guide() -> None:
+    import re
+
+    guide = (REPO / "docs" / "redaktorsguide.md").read_text(encoding="utf-8")
+    headings = " ".join(line for line in guide.splitlines() if line.startswith("### "))
+    sources = (REPO / "bot" / "editor_checks.py").read_text(encoding="utf-8") + (
+        REPO / "scripts" / "validate.py"
+    ).read_text(encoding="utf-8")
+    checks = set(re.findall(r'Finding\(\s*"([^"]+)"', sources)) | set(
+        re.findall(r'ec\.Finding\(\s*"([^"]+)"', sources)
+    )
+    assert len(checks) > 20
+    missing = sorted(c for c in checks if f"`{c}`" not in headings)
+    assert missing == []

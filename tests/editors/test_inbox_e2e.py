@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.privacy import mask
 from scripts.stack import ROOT, Stack, actions_service, rasa_service
 from tests.e2e.conftest import Chat, e2e_env
 
@@ -39,7 +40,7 @@ SCRIPT: list[tuple[str, set[str] | None]] = [
     ("var finns ett apotek i Åkerby?", {"okänd ort"}),  # a repeat from someone else
     ("finns det apoteksombud i Tving", {"inga uppgifter"}),
     ("ring mig på 070-123 45 67, finns det apoteksombud i Tving?", set()),
-    ("min mejl är anna.svensson@example.se, kan ni maila mig?", set()),
+    ("min mejl är anna.svensson@example.se, finns det apoteksombud i Jämjö?", set()),
     ("mitt personnummer är 19121212-1212, var finns ett apotek i Åkerby?", set()),
     ("jag bor på Storgatan 12, finns det apoteksombud i Kyrkhult?", set()),
     ("jag står på 56.26, 14.77, finns det apoteksombud i Tving?", set()),
@@ -108,32 +109,28 @@ def test_the_scripted_conversation_yields_the_expected_entries(
     document = yaml.safe_load(text)
     entries = _entries(document)
     by_text = {_plain(e["text"]): e for e in entries}
-    assert "hej" not in by_text
-    assert "var finns närmaste apotek i ronneby" not in by_text
+    for message, reasons in SCRIPT:
+        key = _plain(mask(message))
+        if reasons is None:
+            assert key not in by_text, message
+        else:
+            assert key in by_text, (message, sorted(by_text))
+            assert reasons <= set(by_text[key]["skäl"]), by_text[key]
     # the two Åkerby questions are one entry, counted twice, guessed find_service
     akerby = by_text["var finns ett apotek i åkerby"]
     assert akerby["antal"] == 2
-    assert "okänd ort" in akerby["skäl"]
     assert akerby["intent"] == "find_service"
-    assert len(akerby["gissningar"]) == 2
     assert akerby["gissningar"][0]["intent"] == "find_service"
+    assert len(akerby["gissningar"]) == 2
     assert "[Åkerby](location)" in akerby["text"]
-    assert "inga uppgifter" in by_text["finns det apoteksombud i tving"]["skäl"]
-    # every message with personal data is there, masked
-    masked = {
-        "ring mig på <telefonnummer> finns det apoteksombud i tving",
-        "min mejl är <e-post> kan ni maila mig",
-        "mitt personnummer är <personnummer> var finns ett apotek i åkerby",
-        "jag bor på <adress> finns det apoteksombud i kyrkhult",
-        "jag står på <koordinater> finns det apoteksombud i tving",
-    }
-    assert masked <= set(by_text), sorted(by_text)
     assert document["meddelanden"] == 8
     assert document["olika"] == 7
     for entry in entries:
         assert entry["skäl"], entry
-        assert entry["gissningar"] and all("säkerhet" in g for g in entry["gissningar"])
-    assert "Skrev " in stdout and "8 meddelanden (7 olika)" in stdout
+        assert entry["gissningar"], entry
+        assert all(0 <= g["säkerhet"] <= 1 for g in entry["gissningar"])
+        assert entry["senast"] == datetime.date.today().isoformat()
+    assert "8 meddelanden (7 olika)" in stdout
 
 
 def test_no_personal_data_reaches_the_file(written: tuple[str, str]) -> None:

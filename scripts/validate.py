@@ -248,7 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--registry",
         type=Path,
         default=None,
-        help="registret att kontrollera (standard: data/service_points/)",
+        help="registret att kontrollera (standard: SERVICELOTSEN_REGISTRY, "
+        "annars data/service_points/)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="avsluta med fel även vid varningar"
@@ -265,7 +266,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="skriv ut likhetsfördelningen som tröskeln valdes från",
     )
     args = parser.parse_args(argv)
-    project = ec.Project(root=args.root.resolve(), registry=args.registry)
+    registry = args.registry
+    if registry is None and args.root.resolve() == ROOT:
+        from bot.registry import registry_path
+
+        registry = registry_path()  # what the bot serves: SERVICELOTSEN_REGISTRY
+    project = ec.Project(root=args.root.resolve(), registry=registry)
     if args.measure:
         print(measure(project, CachedEncoder()))
         return 0

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot import inbox
 from bot.privacy import mask
 from scripts.stack import ROOT, Stack, actions_service, rasa_service
 from tests.e2e.conftest import Chat, e2e_env
@@ -78,7 +79,7 @@ def tracker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def written(tracker: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     out = tmp_path_factory.mktemp("korg") / "inbox.yml"
-    today = datetime.date.today().isoformat()
+    today = datetime.datetime.now(inbox.TIMEZONE).date().isoformat()
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "inbox.py"), "--since", today,
          "--tracker", f"sqlite:///{tracker}", "--out", str(out)],
@@ -129,7 +130,9 @@ def test_the_scripted_conversation_yields_the_expected_entries(
         assert entry["skäl"], entry
         assert entry["gissningar"], entry
         assert all(0 <= g["säkerhet"] <= 1 for g in entry["gissningar"])
-        assert entry["senast"] == datetime.date.today().isoformat()
+        assert (
+            entry["senast"] == datetime.datetime.now(inbox.TIMEZONE).date().isoformat()
+        )
     assert "8 meddelanden (7 olika)" in stdout
 
 

@@ -30,18 +30,27 @@ _knowledge_lock = threading.Lock()
 _knowledge: Knowledge | None = None
 
 
-def knowledge() -> Knowledge | None:
-    """The knowledge files, or None (logged for operators) when they are broken."""
+def load_knowledge() -> Knowledge:
+    """The knowledge files, read on first use and kept until `reload_knowledge`.
+
+    Raises:
+        KnowledgeError: the files are missing or invalid.
+    """
     global _knowledge
     if _knowledge is None:
         with _knowledge_lock:
             if _knowledge is None:
-                try:
-                    _knowledge = Knowledge.load()
-                except ServicelotsenError as exc:
-                    logger.error("Knowledge files unavailable: %s", exc)
-                    return None
+                _knowledge = Knowledge.load()
     return _knowledge
+
+
+def knowledge() -> Knowledge | None:
+    """The knowledge files, or None (logged for operators) when they are broken."""
+    try:
+        return load_knowledge()
+    except ServicelotsenError as exc:
+        logger.error("Knowledge files unavailable: %s", exc)
+        return None
 
 
 def reload_knowledge() -> Knowledge:

@@ -18,7 +18,7 @@ from bot.gazetteer import Gazetteer, Place, Resolution
 from bot.geo import in_sweden
 from bot.index import NearestAnswer, ServiceIndex
 from bot.registry import Registry, ServicePoint, load_registry
-from bot.service_types import ServiceType, load_service_types, normalise_service_type
+from bot.service_types import ServiceType, closest_service_type, load_service_types
 
 __all__ = [
     "SERVICE_AREA_KM",
@@ -139,7 +139,7 @@ class Lotsen:
             return None
         if word in self.service_types:
             return word
-        return normalise_service_type(word)
+        return closest_service_type(word)
 
     def nearest(
         self,

@@ -8,6 +8,7 @@ apart.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import unicodedata
 from dataclasses import dataclass
@@ -21,11 +22,19 @@ from bot.errors import ServiceTypesError
 __all__ = [
     "DEFAULT_SERVICE_TYPES_PATH",
     "ServiceType",
+    "closest_service_type",
     "fold",
     "load_service_types",
     "normalise_service_type",
     "related_types",
 ]
+
+#: difflib similarity a misspelt word needs to count as a service word
+#: ("aptek" ~ "apotek" 0.91, "bankomaat" ~ "bankomat" 0.94, "afar" ~ "affar" 0.89;
+#: "pengar", "mat" and "kiosk" match nothing).
+FUZZY_CUTOFF = 0.75
+#: When close words belong to two types, the best must lead by this much.
+FUZZY_MARGIN = 0.05
 
 DEFAULT_SERVICE_TYPES_PATH = (
     Path(__file__).resolve().parents[1] / "data" / "service_types.yml"
@@ -153,6 +162,32 @@ def normalise_service_type(word: str, path: Path | None = None) -> str | None:
     if found is not None:
         return found
     return loose.get(_ascii_fold(word))
+
+
+def closest_service_type(word: str, path: Path | None = None) -> str | None:
+    """A misspelt service word ("aptek", "bankomaat") to its type, else None.
+
+    Exact and diacritic-free matches first (`normalise_service_type`), then
+    the closest known word by difflib's ratio, if close enough and not torn
+    between two types. Used by the NLU (components/service_type_normalizer.py)
+    and by the actions, so both read words the same way.
+    """
+    found = normalise_service_type(word, path)
+    if found is not None or not word or not word.strip():
+        return found
+    _exact, loose = _lookup_tables((path or DEFAULT_SERVICE_TYPES_PATH).resolve())
+    terms = {k: v for k, v in loose.items() if v is not None}
+    key = _ascii_fold(word)
+    close = difflib.get_close_matches(key, list(terms), n=3, cutoff=FUZZY_CUTOFF)
+    types = {terms[c] for c in close}
+    if len(types) == 1:
+        return types.pop()
+    if len(close) >= 2:
+        best = difflib.SequenceMatcher(None, key, close[0]).ratio()
+        runner = difflib.SequenceMatcher(None, key, close[1]).ratio()
+        if best - runner >= FUZZY_MARGIN:
+            return terms[close[0]]
+    return None
 
 
 def related_types(type_id: str, path: Path | None = None) -> tuple[str, ...]:

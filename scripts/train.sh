@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Train the Rasa model when its inputs changed; skip otherwise.
 # Inputs: config.yml, domain.yml, the training data (data/nlu, data/stories,
-# data/rules), the Swedish spaCy pipeline and Rasa's version.
+# data/rules, data/service_types.yml), our NLU components, the Swedish spaCy
+# pipeline and Rasa's version.
 # Usage: scripts/train.sh [--force]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,9 @@ STAMP=$OUT/servicelotsen.fingerprint
 fingerprint() {
   {
     .venv-rasa/bin/python -c 'import importlib.metadata as m; print(m.version("rasa"))'
-    find config.yml domain.yml data/nlu data/stories data/rules -type f -name '*.yml' | LC_ALL=C sort | xargs sha256sum
+    find config.yml domain.yml data/service_types.yml data/nlu data/stories data/rules -type f -name '*.yml' | LC_ALL=C sort | xargs sha256sum
+    # custom NLU components and the code they call
+    find components bot/service_types.py -type f -name '*.py' | LC_ALL=C sort | xargs sha256sum
     cat models/spacy_sv/.servicelotsen-build.json
   } | sha256sum | cut -d' ' -f1
 }

@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=port,
         access_log_class=AccessLogger,
+        shutdown_timeout=5,  # Ctrl-C in `make run` should not wait a minute
         print=lambda _msg: print(
             f"Chattsidan är igång på http://{args.host}:{port}/", flush=True
         ),

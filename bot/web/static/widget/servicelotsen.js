@@ -62,8 +62,8 @@
     road: ", cirka {road} på väg",
     today: "I dag: ",
     phone: "Telefon: ",
-    map: "Karta",
-    mapHidden: " över {name} på OpenStreetMap (öppnas i ny flik)",
+    map: "Visa på karta",
+    mapHidden: " för {name} på OpenStreetMap (öppnas i ny flik)",
     website: "Webbplats",
     websiteHidden: " för {name} (öppnas i ny flik)",
     privacy: "Om personuppgifter",
@@ -290,6 +290,9 @@
     "aria-expanded": "false",
     "aria-controls": "sl-geo",
   }, [pinIcon(), el("span", { text: TEXT.geoButton })]);
+  // Browsers share a position only with https pages (and localhost): where it
+  // cannot work, the button is not offered at all.
+  geoButton.hidden = !navigator.geolocation || window.isSecureContext === false;
   var quick = el("div", { class: "sl-quick", role: "group", "aria-label": TEXT.quick },
     QUICK_REPLIES.map(function (reply) {
       var button = el("button", { type: "button", class: "sl-chip", text: reply.title });

@@ -148,7 +148,7 @@ test-stories: train
 evaluate: train
 	$(RPY) scripts/evaluate_nlu.py --model $(RASA_MODEL)
 
-test: setup lint typecheck validate-rasa test-stories pytest
+test: setup lint typecheck validate test-stories pytest
 	@echo "Alla tester gick igenom."
 
 # --- maintenance --------------------------------------------------------------

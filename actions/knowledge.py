@@ -3,6 +3,7 @@ digital alternatives, home delivery of groceries, and who to call."""
 
 from __future__ import annotations
 
+import abc
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -133,63 +134,61 @@ class ActionDigitalAlternative(Action):
         return []
 
 
-class ActionHomeDelivery(Action):
+class _KommunAction(Action, abc.ABC):
+    """An answer that depends on the resident's kommun; asks for it when unknown."""
+
+    #: the intent the kommun buttons send back
+    intent = ""
+    #: what the bot asks when it does not know the kommun
+    question = ""
+
+    @abc.abstractmethod
+    def answer(self, kommun: Municipality) -> str:
+        """The reply for a known kommun."""
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        found = knowledge()
+        if found is None:
+            dispatcher.utter_message(response="utter_knowledge_unavailable")
+            return []
+        kommun, told = _municipality(tracker, dispatcher, found)
+        if told:
+            return []
+        if kommun is None:
+            _ask_kommun(dispatcher, self.intent, self.question)
+            return []
+        dispatcher.utter_message(text=self.answer(kommun))
+        return []
+
+
+class ActionHomeDelivery(_KommunAction):
     """Home delivery of groceries: only where a source says it exists (Ronneby)."""
+
+    intent = "ask_home_delivery"
+    question = "Det beror på var du bor. Vilken kommun gäller det?"
 
     def name(self) -> str:
         return "action_home_delivery"
 
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[dict[str, Any]]:
-        found = knowledge()
-        if found is None:
-            dispatcher.utter_message(response="utter_knowledge_unavailable")
-            return []
-        kommun, told = _municipality(tracker, dispatcher, found)
-        if told:
-            return []
-        if kommun is None:
-            _ask_kommun(
-                dispatcher,
-                "ask_home_delivery",
-                "Det beror på var du bor. Vilken kommun gäller det?",
-            )
-            return []
-        dispatcher.utter_message(text=format_home_delivery(kommun))
-        return []
+    def answer(self, kommun: Municipality) -> str:
+        return format_home_delivery(kommun)
 
 
-class ActionHumanHandoff(Action):
+class ActionHumanHandoff(_KommunAction):
     """Who to call: the kommun's contact centre, as the knowledge file has it."""
+
+    intent = "human_handoff"
+    question = (
+        "Jag är en chattbot, men din kommun kan hjälpa dig. Vilken kommun bor du i?"
+    )
 
     def name(self) -> str:
         return "action_human_handoff"
 
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[dict[str, Any]]:
-        found = knowledge()
-        if found is None:
-            dispatcher.utter_message(response="utter_knowledge_unavailable")
-            return []
-        kommun, told = _municipality(tracker, dispatcher, found)
-        if told:
-            return []
-        if kommun is None:
-            _ask_kommun(
-                dispatcher,
-                "human_handoff",
-                "Jag är en chattbot, men din kommun kan hjälpa dig. Vilken kommun bor du i?",
-            )
-            return []
-        dispatcher.utter_message(
-            text=f"Jag är en chattbot. Här når du en människa:\n{format_contact(kommun)}"
-        )
-        return []
+    def answer(self, kommun: Municipality) -> str:
+        return f"Jag är en chattbot. Här når du en människa:\n{format_contact(kommun)}"

@@ -15,9 +15,7 @@ last component:
 
 from __future__ import annotations
 
-import difflib
 import json
-import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -28,29 +26,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.text import fold
+from bot.unknown_words import CUTOFF, is_unknown, words
 
-_WORD = re.compile(r"[^\W\d_]+")
 _FILE = "vocabulary.json"
-
-
-def words(text: str) -> list[str]:
-    """The folded letter-only words of a text ("Bräkne-Hoby!" -> braknehoby parts)."""
-    return _WORD.findall(fold(text))
-
-
-def is_unknown(text: str, vocabulary: frozenset[str], cutoff: float) -> bool:
-    """True when no word of `text` is known, nor close to a known word."""
-    found = words(text)
-    if not found:
-        return not any(c.isdigit() for c in text)  # emoji, punctuation only
-    pool = list(vocabulary)
-    for word in found:
-        if word in vocabulary:
-            return False
-        if len(word) >= 4 and difflib.get_close_matches(word, pool, n=1, cutoff=cutoff):
-            return False
-    return True
 
 
 @DefaultV1Recipe.register(
@@ -61,7 +39,7 @@ class UnknownWordsFallback(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"cutoff": 0.75}
+        return {"cutoff": CUTOFF}
 
     def __init__(
         self,
@@ -70,7 +48,7 @@ class UnknownWordsFallback(GraphComponent):
         resource: Resource,
         vocabulary: frozenset[str] = frozenset(),
     ) -> None:
-        self.cutoff = float(config.get("cutoff", 0.75))
+        self.cutoff = float(config.get("cutoff", CUTOFF))
         self._storage = model_storage
         self._resource = resource
         self.vocabulary = vocabulary

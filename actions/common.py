@@ -5,9 +5,12 @@ Kept free of dialogue decisions: each action module decides what to say.
 
 from __future__ import annotations
 
+import abc
 import logging
 import threading
 from typing import TYPE_CHECKING, Any
+
+from rasa_sdk import Action
 
 from bot.errors import ServicelotsenError
 from bot.gazetteer import Place
@@ -17,6 +20,7 @@ from bot.lotsen import Lotsen, Origin, PositionProblem, get_lotsen
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
+    from rasa_sdk.types import DomainDict
 
 logger = logging.getLogger(__name__)
 
@@ -182,3 +186,27 @@ def place_slots(place: Place) -> dict[str, Any]:
         "latitude": None,
         "longitude": None,
     }
+
+
+class LotsenAction(Action, abc.ABC):
+    """An action that needs the service data: loads it, or apologises and stops.
+
+    Subclasses implement `respond`; the SDK's `run` is the same for all.
+    """
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return []
+        return await self.respond(dispatcher, tracker, lotsen)
+
+    @abc.abstractmethod
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, lotsen: Lotsen
+    ) -> list[dict[str, Any]]:
+        """The action's work, with the service data loaded."""

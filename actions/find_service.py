@@ -9,6 +9,7 @@ from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import SlotSet
 
 from actions.common import (
+    LotsenAction,
     lotsen_or_apologise,
     origin_from_slots,
     place_slots,
@@ -162,21 +163,15 @@ def search_and_answer(
     ]
 
 
-class ActionFindService(Action):
+class ActionFindService(LotsenAction):
     """The form is complete: answer with the nearest three."""
 
     def name(self) -> str:
         return "action_find_service"
 
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, lotsen: Lotsen
     ) -> list[dict[str, Any]]:
-        lotsen = lotsen_or_apologise(dispatcher)
-        if lotsen is None:
-            return []
         category = lotsen.service_type(slot_text(tracker.get_slot("service_type")))
         if category is None:
             dispatcher.utter_message(response="utter_ask_service_type")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
 from actions.common import (
+    LotsenAction,
     echo,
-    lotsen_or_apologise,
     origin_from_slots,
     place_slots,
     resolve_place,
@@ -23,7 +22,6 @@ from bot.when import parse_when
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
-    from rasa_sdk.types import DomainDict
 
 
 def _entity_text(tracker: Tracker, name: str, as_written: bool = False) -> str | None:
@@ -64,21 +62,15 @@ def _place_of_message(
     return None, False
 
 
-class ActionListServices(Action):
+class ActionListServices(LotsenAction):
     """ "Vad finns i Kyrkhult?": the points of one ort, by type."""
 
     def name(self) -> str:
         return "action_list_services"
 
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, lotsen: Lotsen
     ) -> list[dict[str, Any]]:
-        lotsen = lotsen_or_apologise(dispatcher)
-        if lotsen is None:
-            return []
         place, told = _place_of_message(tracker, dispatcher, lotsen)
         if place is None:
             if not told:
@@ -91,21 +83,15 @@ class ActionListServices(Action):
         return [SlotSet(k, v) for k, v in place_slots(place).items()]
 
 
-class ActionOpeningHours(Action):
+class ActionOpeningHours(LotsenAction):
     """ "Har Coop i Mjällby öppet på söndag?" – a named point, or the nearest of a type."""
 
     def name(self) -> str:
         return "action_opening_hours"
 
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, lotsen: Lotsen
     ) -> list[dict[str, Any]]:
-        lotsen = lotsen_or_apologise(dispatcher)
-        if lotsen is None:
-            return []
         text = str(tracker.latest_message.get("text") or "")
         when = parse_when(text)
         place, told = _place_of_message(tracker, dispatcher, lotsen)

@@ -40,7 +40,8 @@ def _wait_for(session: str, text: str, timeout: float) -> str:
     raise AssertionError(f"{text!r} never appeared; screen:\n{_screen(session)}")
 
 
-def test_make_shell_holds_a_swedish_conversation(tmp_path: Path) -> None:
+def _start_make_shell(tmp_path: Path) -> tuple[dict[str, str], str]:
+    """`make shell` in a fresh tmux session on free ports: (env, session name)."""
     env = e2e_env(tmp_path)
     env["SHELL_RASA_PORT"] = str(free_port())
     session = f"shell-{uuid.uuid4().hex[:8]}"
@@ -53,6 +54,11 @@ def test_make_shell_holds_a_swedish_conversation(tmp_path: Path) -> None:
          f"cd {ROOT} && env {exports} make --no-print-directory shell"],
         check=True,
     )  # fmt: skip
+    return env, session
+
+
+def test_make_shell_holds_a_swedish_conversation(tmp_path: Path) -> None:
+    env, session = _start_make_shell(tmp_path)
     try:
         _wait_for(session, "Your input ->", 240)
         subprocess.run(["tmux", "send-keys", "-t", session, "hej", "Enter"], check=True)
@@ -72,18 +78,7 @@ def test_make_shell_holds_a_swedish_conversation(tmp_path: Path) -> None:
 
 def test_closing_the_terminal_stops_everything(tmp_path: Path) -> None:
     """rasa shell ignores SIGHUP; the supervisor must still stop it all."""
-    env = e2e_env(tmp_path)
-    env["SHELL_RASA_PORT"] = str(free_port())
-    session = f"shell-{uuid.uuid4().hex[:8]}"
-    exports = " ".join(
-        f"{k}={env[k]}"
-        for k in ("ACTIONS_PORT", "SHELL_RASA_PORT", "SERVICELOTSEN_TRACKER_DB")
-    )
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "60",
-         f"cd {ROOT} && env {exports} make --no-print-directory shell"],
-        check=True,
-    )  # fmt: skip
+    env, session = _start_make_shell(tmp_path)
     try:
         _wait_for(session, "Your input ->", 240)
         assert _actions_answer(env["ACTIONS_PORT"])

@@ -11,6 +11,10 @@ Routes, middlewares and startup/cleanup hooks are all set up in
     GET  /api/status       Rasa answers (the widget asks when it opens)
     POST /api/chat         one turn: {"sender", "message"} -> {"messages"}
 
+Every /api/ request counts against its client address, and every chat turn
+against its conversation (bot.web.ratelimit); over the limit, the answer is
+429 with a Swedish sentence the widget shows and a Retry-After header.
+
 The widget talks to Rasa only through /api/chat ("REST through the front"):
 one origin to allow, one place for limits and for merging a text and its
 `places` payload into one message (bot.web.messages).
@@ -34,12 +38,16 @@ from bot.errors import ChatBackendError
 from bot.web.config import WebConfig
 from bot.web.messages import widget_messages
 from bot.web.rasa import OFFLINE_TEXT, RasaClient
+from bot.web.ratelimit import TokenBuckets, client_address
 
 __all__ = [
     "CONFIG",
+    "LIMITS",
     "RASA",
+    "RATE_LIMITED_TEXT",
     "STATIC_DIR",
     "AccessLogger",
+    "Limits",
     "create_app",
     "security_headers",
 ]
@@ -49,6 +57,28 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CONFIG = web.AppKey("config", WebConfig)
 RASA = web.AppKey("rasa", RasaClient)
+
+#: What a resident sees when they (or their address) send too much too fast.
+RATE_LIMITED_TEXT = (
+    "Du har skickat många meddelanden på kort tid. "
+    "Vänta en liten stund och försök sedan igen."
+)
+
+
+class Limits:
+    """The front's token buckets: per client address and per conversation."""
+
+    def __init__(self, config: WebConfig) -> None:
+        self.trusted_proxies = config.trusted_proxies
+        self.address = (
+            TokenBuckets(config.address_rate) if config.address_rate else None
+        )
+        self.conversation = (
+            TokenBuckets(config.conversation_rate) if config.conversation_rate else None
+        )
+
+
+LIMITS = web.AppKey("limits", Limits)
 
 #: The longest message a resident may send (channels.messages cuts there too).
 MAX_MESSAGE_CHARS = 2000
@@ -62,6 +92,7 @@ _ERRORS = {
     405: "Det går inte att göra så här.",
     413: "Meddelandet är för stort. Skriv ett kortare meddelande.",
     415: "Skicka meddelandet som JSON.",
+    429: RATE_LIMITED_TEXT,
     500: "Något gick fel hos Servicelotsen. Försök igen om en stund.",
 }
 
@@ -223,6 +254,34 @@ async def body_limit_middleware(
     return await handler(request)
 
 
+def _too_many(wait: float) -> web.Response:
+    response = _error(429)
+    response.headers["Retry-After"] = TokenBuckets.retry_after(wait)
+    return response
+
+
+@web.middleware
+async def rate_limit_middleware(
+    request: web.Request, handler: Handler
+) -> web.StreamResponse:
+    """Every API request counts against its client address (429 over the limit).
+
+    Preflights are not counted: the browser sends them, not the resident.
+    """
+    limits = request.app[LIMITS]
+    if limits.address is None or not _api(request) or request.method == "OPTIONS":
+        return await handler(request)
+    address = client_address(
+        request.remote,
+        request.headers.getall("X-Forwarded-For", []),
+        limits.trusted_proxies,
+    )
+    wait = limits.address.take(address)
+    if wait:
+        return _too_many(wait)
+    return await handler(request)
+
+
 # --- handlers -----------------------------------------------------------------
 
 
@@ -266,6 +325,11 @@ async def chat(request: web.Request) -> web.Response:
         return _error(
             413, f"Meddelandet är för långt. Skriv högst {MAX_MESSAGE_CHARS} tecken."
         )
+    conversation = request.app[LIMITS].conversation
+    if conversation is not None:
+        wait = conversation.take(sender)
+        if wait:
+            return _too_many(wait)
     try:
         replies = await request.app[RASA].send(sender, message)
     except ChatBackendError as err:
@@ -296,10 +360,16 @@ def create_app(config: WebConfig | None = None) -> web.Application:
     """The web front, configured from `config` (default: the environment)."""
     config = config or WebConfig.from_env()
     app = web.Application(
-        middlewares=[errors_middleware, cors_middleware, body_limit_middleware],
+        middlewares=[
+            errors_middleware,
+            cors_middleware,
+            rate_limit_middleware,
+            body_limit_middleware,
+        ],
         client_max_size=config.max_body_bytes,
     )
     app[CONFIG] = config
+    app[LIMITS] = Limits(config)
 
     async def rasa_session(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:

@@ -13,6 +13,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.errors import WebConfigError
+from bot.web.ratelimit import (
+    DEFAULT_ADDRESS_RATE,
+    DEFAULT_CONVERSATION_RATE,
+    IPNetwork,
+    Rate,
+    parse_rate,
+    parse_trusted_proxies,
+)
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "WebConfig"]
 
@@ -137,6 +145,9 @@ class WebConfig:
         frame_ancestors: CSP sources that may frame the chat page.
         max_body_bytes: the largest request body read (413 above it).
         rasa_timeout: seconds one turn may take before the resident is told.
+        conversation_rate: messages per conversation (sender id); None: no limit.
+        address_rate: API requests per client address; None: no limit.
+        trusted_proxies: reverse proxies whose X-Forwarded-For is believed.
     """
 
     host: str = "127.0.0.1"
@@ -146,10 +157,15 @@ class WebConfig:
     frame_ancestors: tuple[str, ...] = ("'self'",)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     rasa_timeout: float = 30.0
+    conversation_rate: Rate | None = DEFAULT_CONVERSATION_RATE
+    address_rate: Rate | None = DEFAULT_ADDRESS_RATE
+    trusted_proxies: tuple[IPNetwork, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebConfig:
-        """Read WEB_PORT, RASA_URL or RASA_PORT and the two embedding settings.
+        """Read WEB_PORT, RASA_URL or RASA_PORT, the embedding settings and the
+        rate limits (SERVICELOTSEN_RATE_LIMIT_CONVERSATION, _ADDRESS,
+        SERVICELOTSEN_TRUSTED_PROXIES).
 
         Raises:
             WebConfigError: a value is invalid (the message names it).
@@ -163,6 +179,20 @@ class WebConfig:
             ),
             frame_ancestors=parse_frame_ancestors(
                 env.get("SERVICELOTSEN_FRAME_ANCESTORS", "")
+            ),
+            conversation_rate=parse_rate(
+                env.get("SERVICELOTSEN_RATE_LIMIT_CONVERSATION", ""),
+                "SERVICELOTSEN_RATE_LIMIT_CONVERSATION",
+                DEFAULT_CONVERSATION_RATE,
+            ),
+            address_rate=parse_rate(
+                env.get("SERVICELOTSEN_RATE_LIMIT_ADDRESS", ""),
+                "SERVICELOTSEN_RATE_LIMIT_ADDRESS",
+                DEFAULT_ADDRESS_RATE,
+            ),
+            trusted_proxies=parse_trusted_proxies(
+                env.get("SERVICELOTSEN_TRUSTED_PROXIES", ""),
+                "SERVICELOTSEN_TRUSTED_PROXIES",
             ),
         )
 

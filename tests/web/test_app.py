@@ -1,12 +1,13 @@
 """The web front through aiohttp's test client, against a fake Rasa.
 
-Headers, CORS, size limits, malformed requests, Rasa being down or broken,
+Headers, CORS, size and rate limits, malformed requests, Rasa being down or broken,
 and the merging of a text and its places into one widget message.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import socket
@@ -18,9 +19,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pytest_aiohttp import AiohttpClient, AiohttpServer
 
-from bot.web.app import AccessLogger, create_app
+from bot.web.app import RATE_LIMITED_TEXT, AccessLogger, create_app
 from bot.web.config import WebConfig
 from bot.web.rasa import OFFLINE_TEXT, SLOW_TEXT, UNUSABLE_TEXT
+from bot.web.ratelimit import Rate
 
 pytestmark = pytest.mark.asyncio
 
@@ -445,3 +447,85 @@ async def test_no_message_text_or_position_in_the_logs(
     assert "Hemligvägen" not in logged  # ...but says nothing about the message
     assert "56.258" not in logged
     assert "127.0.0.1 " not in logged  # nor who asked
+
+
+# --- rate limits ----------------------------------------------------------------------
+
+
+async def test_one_conversation_sending_too_fast_gets_a_swedish_429(
+    make_client: Any, rasa: FakeRasa
+) -> None:
+    client = await make_client(conversation_rate=Rate(3, 60.0))
+    for _ in range(3):
+        assert (await say(client)).status == 200
+    resp = await say(client)
+    assert resp.status == 429
+    assert (await resp.json())["error"] == RATE_LIMITED_TEXT
+    assert resp.headers["Retry-After"] == "20"
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert len(rasa.received) == 3  # the fourth never reached Rasa
+    other = await client.post(
+        "/api/chat", json={"sender": "another-conversation", "message": "hej"}
+    )
+    assert other.status == 200  # other conversations are not held up
+
+
+async def test_one_address_with_many_conversations_is_limited(
+    make_client: Any, rasa: FakeRasa
+) -> None:
+    client = await make_client(address_rate=Rate(4, 60.0))
+    statuses = []
+    for n in range(6):
+        resp = await client.post(
+            "/api/chat", json={"sender": f"conversation-{n:04d}", "message": "hej"}
+        )
+        statuses.append(resp.status)
+    assert statuses == [200, 200, 200, 200, 429, 429]
+    assert (await client.get("/api/status")).status == 429  # all of /api/ counts
+    assert (await client.get("/health")).status == 200  # pages do not
+    assert len(rasa.received) == 4
+
+
+async def test_the_limit_allows_an_allowed_site_to_read_the_429(make_client: Any) -> None:
+    client = await make_client(
+        conversation_rate=Rate(1, 60.0), allowed_origins=(ALLOWED,)
+    )
+    assert (await say(client, Origin=ALLOWED)).status == 200
+    resp = await say(client, Origin=ALLOWED)
+    assert resp.status == 429
+    assert resp.headers["Access-Control-Allow-Origin"] == ALLOWED
+
+
+async def test_behind_a_trusted_proxy_each_client_has_its_own_limit(
+    make_client: Any,
+) -> None:
+    client = await make_client(
+        address_rate=Rate(2, 60.0),
+        conversation_rate=None,
+        trusted_proxies=(ipaddress.ip_network("127.0.0.1"),),
+    )
+
+    async def from_(address: str) -> int:
+        resp = await say(client, **{"X-Forwarded-For": address})
+        return resp.status
+
+    assert [await from_("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+    assert [await from_("198.51.100.2") for _ in range(2)] == [200, 200]
+    # a client behind the proxy cannot dodge the limit with its own header
+    assert await from_("203.0.113.50, 198.51.100.1") == 429
+
+
+async def test_an_untrusted_forwarded_header_is_ignored(make_client: Any) -> None:
+    client = await make_client(address_rate=Rate(2, 60.0), conversation_rate=None)
+    statuses = [
+        (await say(client, **{"X-Forwarded-For": f"198.51.100.{n}"})).status
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
+async def test_limits_can_be_turned_off(make_client: Any, rasa: FakeRasa) -> None:
+    client = await make_client(conversation_rate=None, address_rate=None)
+    for _ in range(30):
+        assert (await say(client)).status == 200
+    assert len(rasa.received) == 30

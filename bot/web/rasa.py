@@ -16,6 +16,7 @@ import aiohttp
 from bot.errors import ChatBackendError
 
 __all__ = [
+    "CONVERSATION_HEADER",
     "OFFLINE_TEXT",
     "SLOW_TEXT",
     "UNUSABLE_TEXT",
@@ -23,6 +24,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Sent with every turn: the conversation (sender) id, for routing only.
+CONVERSATION_HEADER = "X-Conversation-Id"
 
 #: Rasa does not answer at all (stopped, restarting, wrong address).
 OFFLINE_TEXT = (
@@ -63,6 +67,9 @@ class RasaClient:
             async with self._session.post(
                 self.webhook,
                 json={"sender": sender, "message": message},
+                # a balancer in front of several Rasa instances keeps each
+                # conversation on one of them (deploy/nginx/servicelotsen.conf)
+                headers={CONVERSATION_HEADER: sender},
                 timeout=self._timeout,
             ) as resp:
                 if resp.status != 200:

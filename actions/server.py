@@ -10,7 +10,13 @@ Sanic worker manager, so models and data are loaded once), and adds:
   `Authorization: Bearer <SERVICELOTSEN_ACTIONS_TOKEN>` when that variable
   is set, and otherwise a request from this machine (loopback).
 
-Settings: ACTIONS_PORT (5055), SANIC_HOST (127.0.0.1).
+When SERVICELOTSEN_ACTIONS_TOKEN is set, `/webhook` and `/actions` need it
+too: Rasa sends it as `?token=…` (endpoints.yml, `action_endpoint.token`),
+other callers may use the same Bearer header. Unset, the server relies on
+listening only on loopback or on an internal network.
+
+Settings: ACTIONS_PORT (5055), SANIC_HOST (127.0.0.1; `scripts/stack.py`
+sets it from ACTIONS_HOST).
 """
 
 from __future__ import annotations
@@ -34,14 +40,31 @@ logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "SERVICELOTSEN_ACTIONS_TOKEN"
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+#: Rasa SDK's routes that run or list actions: the token guards them when set.
+_GUARDED = frozenset({"/webhook", "/actions"})
+
+
+def _bearer_ok(request: Request, token: str) -> bool:
+    given = request.headers.get("authorization", "")
+    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
 
 def _allowed(request: Request) -> bool:
     token = os.environ.get(TOKEN_ENV)
     if token:
-        given = request.headers.get("authorization", "")
-        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+        return _bearer_ok(request, token)
     return request.ip in _LOOPBACK
+
+
+async def require_token(request: Request) -> HTTPResponse | None:
+    """Request middleware: `/webhook` and `/actions` need the token when it is set."""
+    token = os.environ.get(TOKEN_ENV)
+    if not token or request.path.rstrip("/") not in _GUARDED:
+        return None
+    given = request.args.get("token") or ""
+    if hmac.compare_digest(given.encode(), token.encode()) or _bearer_ok(request, token):
+        return None
+    return response.json({"error": "not allowed"}, status=401)
 
 
 async def reload_data(request: Request) -> HTTPResponse:
@@ -70,6 +93,7 @@ def build_app() -> Sanic[Any, Any]:
     executor.register_package("actions")
     app: Sanic[Any, Any] = create_app(executor, cors_origins=None)
     app.add_route(reload_data, "/reload", methods=["POST"])
+    app.register_middleware(require_token, "request")
     return app
 
 
@@ -82,6 +106,13 @@ def main() -> None:
     port = int(os.environ.get("ACTIONS_PORT", "5055"))
     app = build_app()
     logger.info("Action server on http://%s:%s", host, port)
+    if host not in _LOOPBACK and not os.environ.get(TOKEN_ENV):
+        logger.warning(
+            "Listening on %s without %s: anyone who reaches this address can run "
+            "actions. Keep it on an internal network or set the token (README).",
+            host,
+            TOKEN_ENV,
+        )
     app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import ipaddress
 import os
 import signal
 import subprocess
@@ -49,8 +50,6 @@ QUIET = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "PYTHONUNBUFFERED": "1",
-    # rasa_sdk binds 0.0.0.0 unless told otherwise
-    "SANIC_HOST": "127.0.0.1",
 }
 _PR_SET_PDEATHSIG = 1
 
@@ -66,7 +65,30 @@ def stack_env(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     )
     if overrides:
         env.update(overrides)
+    # rasa_sdk binds 0.0.0.0 unless told otherwise: loopback unless ACTIONS_HOST says
+    env["SANIC_HOST"] = env.get("ACTIONS_HOST") or "127.0.0.1"
+    # endpoints.yml hands it to Rasa as the action endpoint's token (empty: none)
+    env.setdefault("SERVICELOTSEN_ACTIONS_TOKEN", "")
     return env
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine reaches (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def _local_url(host: str, port: str, path: str = "/") -> str:
+    """Where this machine reaches a server listening on `host`."""
+    if host in {"", "0.0.0.0", "::", "[::]"} or is_loopback(host):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}{path}"
 
 
 def _die_with_parent() -> None:
@@ -145,7 +167,7 @@ def actions_service(env: Mapping[str, str], log_dir: Path = LOG_DIR) -> Service:
         name="action server",
         # Rasa SDK's server plus /reload, in one process (actions/server.py)
         argv=[str(ACTIONS_VENV / "bin" / "python"), "-m", "actions.server"],
-        health_url=f"http://127.0.0.1:{port}/health",
+        health_url=_local_url(env.get("SANIC_HOST", "127.0.0.1"), port, "/health"),
         log_path=log_dir / "actions.log",
     )
 
@@ -153,13 +175,31 @@ def actions_service(env: Mapping[str, str], log_dir: Path = LOG_DIR) -> Service:
 def rasa_service(
     env: Mapping[str, str], model: Path = MODEL, log_dir: Path = LOG_DIR
 ) -> Service:
+    """Rasa with its HTTP API, on RASA_HOST (127.0.0.1).
+
+    Raises:
+        StartupError: RASA_HOST is not loopback and SERVICELOTSEN_AUTH_TOKEN is
+            unset: the HTTP API (which can replace the model and read every
+            conversation) would be open to the network.
+    """
     port = env["RASA_PORT"]
+    host = env.get("RASA_HOST") or "127.0.0.1"
+    token = env.get("SERVICELOTSEN_AUTH_TOKEN")
+    if not token and not is_loopback(host):
+        raise StartupError(
+            f"Rasa ska lyssna på {host} men SERVICELOTSEN_AUTH_TOKEN är inte satt. "
+            "Rasas HTTP-API (som kan byta modell och läsa alla samtal) får inte nås "
+            "utanför den här datorn utan token. Sätt SERVICELOTSEN_AUTH_TOKEN till en "
+            "lång slumpad sträng, eller låt RASA_HOST vara 127.0.0.1.\n"
+            f"(Rasa would listen on {host} with its HTTP API enabled and no token: "
+            "set SERVICELOTSEN_AUTH_TOKEN or keep RASA_HOST on loopback.)"
+        )
     argv = [
         str(RASA_VENV / "bin" / "rasa"),
         "run",
         "--enable-api",
         "--interface",
-        "127.0.0.1",
+        host,
         "--port",
         port,
         "--model",
@@ -169,13 +209,12 @@ def rasa_service(
         "--endpoints",
         "endpoints.yml",
     ]
-    token = env.get("SERVICELOTSEN_AUTH_TOKEN")
     if token:
         argv += ["--auth-token", token]
     return Service(
         name="Rasa",
         argv=argv,
-        health_url=f"http://127.0.0.1:{port}/",
+        health_url=_local_url(host, port),
         log_path=log_dir / "rasa.log",
     )
 
@@ -416,8 +455,12 @@ def main(argv: list[str] | None = None) -> int:
         if not MODEL.is_file():
             print(f"Ingen tränad modell i {MODEL}: kör `make train`.", file=sys.stderr)
             return 1
-        stack = Stack([actions_service(env), rasa_service(env), web_service(env)], env)
-        return serve(stack, _run_banner)
+        try:
+            services = [actions_service(env), rasa_service(env), web_service(env)]
+        except StartupError as exc:
+            print(f"Servicelotsen kan inte starta: {exc}", file=sys.stderr)
+            return 2
+        return serve(Stack(services, env), _run_banner)
     stack = Stack([actions_service(env)], env)
     return serve(stack, _actions_banner)
 

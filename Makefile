@@ -23,6 +23,8 @@ export ACTIONS_PORT ?= 5055
 export WEB_PORT ?= 8080
 export SERVICELOTSEN_REGISTRY ?= data/service_points/
 export SERVICELOTSEN_TRACKER_DB ?= var/tracker.db
+# endpoints.yml passes it to Rasa as the action endpoint's token; empty: none
+export SERVICELOTSEN_ACTIONS_TOKEN ?=
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export HF_HUB_OFFLINE := 1
@@ -121,6 +123,13 @@ validate: validate-rasa embeddings
 # bot handled badly, personal data masked, to var/inbox/inbox-<date>.yml.
 inbox: $(ACT_VENV)/.installed
 	@$(APY) scripts/inbox.py $(if $(SINCE),--since $(SINCE))
+
+# Personal data (docs/personuppgifter.md): delete conversations older than the
+# retention (SERVICELOTSEN_RETENTION_DAYS, 30) and shared positions from ended
+# ones. Schedule it hourly (README). `make purge ARGS=--dry-run` only counts.
+.PHONY: purge
+purge: $(ACT_VENV)/.installed
+	@$(APY) -m bot privacy purge $(ARGS)
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 CHROMIUM := /usr/bin/chromium

@@ -233,6 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"importera servicepunkter (osm, geojson, csv); se `{PROG} import --help`",
     )
 
+    sub.add_parser(
+        "privacy",
+        add_help=False,
+        help="personuppgifter: radera gamla samtal och delade positioner; "
+        f"se `{PROG} privacy purge --help`",
+    )
+
     resolve = sub.add_parser(
         "resolve",
         parents=[common],
@@ -994,6 +1001,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.importers.__main__ import main as import_main
 
             return import_main(extra)
+        if args.command == "privacy":
+            from bot.retention import main as privacy_main
+
+            return privacy_main(extra + (["--json"] if args.json else []))
         if extra:
             parser.error("unrecognized arguments: " + " ".join(extra))
     except SystemExit as exit_:  # --help, or a usage error already printed

@@ -45,7 +45,6 @@ __all__ = [
     "DEFAULT_TRACKER_URL",
     "ENV_TRACKER_DB",
     "ENV_TRACKER_URL",
-    "INBOX_EVENT_TYPES",
     "LOW_CONFIDENCE",
     "REASON_LABELS",
     "EventRow",
@@ -64,6 +63,8 @@ __all__ = [
     "render_inbox",
     "shown_url",
     "since_timestamp",
+    "sqlalchemy_url",
+    "sqlite_path",
     "tracker_url",
     "turns",
 ]
@@ -175,7 +176,16 @@ def shown_url(url: str) -> str:
     return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
-def _sqlite_path(url: str) -> Path | None:
+def sqlalchemy_url(url: str) -> str:
+    """`url` with a driver SQLAlchemy has here: a bare `postgresql://` means
+    psycopg2 (what Rasa uses; SQLAlchemy 2.1 would otherwise want psycopg 3)."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in {"postgresql", "postgres"}:
+        return f"postgresql+psycopg2://{rest}"
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
     """The file of a `sqlite:///path` URL (relative to the repository); None otherwise."""
     match = re.match(r"^sqlite(?:\+pysqlite)?:///(?P<path>[^?]*)", url)
     if match is None:
@@ -184,18 +194,14 @@ def _sqlite_path(url: str) -> Path | None:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
-#: The event types the inbox reads (other readers, such as the region's
-#: report, ask for more: slots, session starts).
-INBOX_EVENT_TYPES: tuple[str, ...] = ("user", "bot", "action")
+_sqlite_path = sqlite_path  # the old name, still imported elsewhere
 
 
-def _query(types: Sequence[str]) -> str:
-    marks = ", ".join("?" for _ in types)
-    return (
-        "SELECT id, sender_id, type_name, timestamp, data FROM events "
-        f"WHERE timestamp >= ? AND type_name IN ({marks}) "
-        "ORDER BY sender_id, id"
-    )
+_QUERY = (
+    "SELECT id, sender_id, type_name, timestamp, data FROM events "
+    "WHERE timestamp >= ? AND type_name IN ('user', 'bot', 'action') "
+    "ORDER BY sender_id, id"
+)
 
 
 def _rows(raw: Iterable[Sequence[Any]]) -> list[EventRow]:
@@ -211,9 +217,7 @@ def _rows(raw: Iterable[Sequence[Any]]) -> list[EventRow]:
     return rows
 
 
-def _read_sqlite(
-    path: Path, url: str, since: float, types: Sequence[str]
-) -> list[EventRow]:
+def _read_sqlite(path: Path, url: str, since: float) -> list[EventRow]:
     if not path.is_file():
         raise TrackerStoreError(
             shown_url(url),
@@ -222,14 +226,14 @@ def _read_sqlite(
         )
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            return _rows(conn.execute(_query(types), (since, *types)))
+            return _rows(conn.execute(_QUERY, (since,)))
     except sqlite3.Error as exc:
         raise TrackerStoreError(
             shown_url(url), f"samtalsdatabasen kan inte läsas ({exc})"
         ) from exc
 
 
-def _read_sqlalchemy(url: str, since: float, types: Sequence[str]) -> list[EventRow]:
+def _read_sqlalchemy(url: str, since: float) -> list[EventRow]:
     import sqlalchemy as sa
 
     events = sa.table(
@@ -249,11 +253,11 @@ def _read_sqlalchemy(url: str, since: float, types: Sequence[str]) -> list[Event
             events.c.data,
         )
         .where(events.c.timestamp >= since)
-        .where(events.c.type_name.in_(tuple(types)))
+        .where(events.c.type_name.in_(("user", "bot", "action")))
         .order_by(events.c.sender_id, events.c.id)
     )
     try:
-        engine = sa.create_engine(url)
+        engine = sa.create_engine(sqlalchemy_url(url))
         try:
             with engine.connect() as conn:
                 return _rows(tuple(row) for row in conn.execute(query))
@@ -272,14 +276,9 @@ def _read_sqlalchemy(url: str, since: float, types: Sequence[str]) -> list[Event
 
 
 def read_events(
-    url: str,
-    since: float,
-    *,
-    use_sqlalchemy: bool = False,
-    types: Sequence[str] = INBOX_EVENT_TYPES,
+    url: str, since: float, *, use_sqlalchemy: bool = False
 ) -> list[EventRow]:
-    """Events of `types` (default: user, bot and action) from `since` (a Unix
-    time), per sender in order.
+    """User, bot and action events from `since` (a Unix time), per sender in order.
 
     SQLite files are read with the standard library (read-only); any other
     SQLAlchemy URL (postgresql://…) through SQLAlchemy Core, which the same
@@ -288,12 +287,12 @@ def read_events(
     Raises:
         TrackerStoreError: the store is missing or cannot be read.
     """
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is not None and not use_sqlalchemy:
-        return _read_sqlite(path, url, since, types)
+        return _read_sqlite(path, url, since)
     if path is not None and not path.is_file():
-        return _read_sqlite(path, url, since, types)  # the same clear message
-    return _read_sqlalchemy(url, since, types)
+        return _read_sqlite(path, url, since)  # the same clear message
+    return _read_sqlalchemy(url, since)
 
 
 def since_timestamp(day: datetime.date) -> float:

@@ -45,6 +45,7 @@ __all__ = [
     "DEFAULT_TRACKER_URL",
     "ENV_TRACKER_DB",
     "ENV_TRACKER_URL",
+    "INBOX_EVENT_TYPES",
     "LOW_CONFIDENCE",
     "REASON_LABELS",
     "EventRow",
@@ -197,11 +198,18 @@ def sqlite_path(url: str) -> Path | None:
 _sqlite_path = sqlite_path  # the old name, still imported elsewhere
 
 
-_QUERY = (
-    "SELECT id, sender_id, type_name, timestamp, data FROM events "
-    "WHERE timestamp >= ? AND type_name IN ('user', 'bot', 'action') "
-    "ORDER BY sender_id, id"
-)
+#: The event types the inbox reads (other readers, such as the region's
+#: report, ask for more: slots, session starts).
+INBOX_EVENT_TYPES: tuple[str, ...] = ("user", "bot", "action")
+
+
+def _query(types: Sequence[str]) -> str:
+    marks = ", ".join("?" for _ in types)
+    return (
+        "SELECT id, sender_id, type_name, timestamp, data FROM events "
+        f"WHERE timestamp >= ? AND type_name IN ({marks}) "
+        "ORDER BY sender_id, id"
+    )
 
 
 def _rows(raw: Iterable[Sequence[Any]]) -> list[EventRow]:
@@ -217,7 +225,9 @@ def _rows(raw: Iterable[Sequence[Any]]) -> list[EventRow]:
     return rows
 
 
-def _read_sqlite(path: Path, url: str, since: float) -> list[EventRow]:
+def _read_sqlite(
+    path: Path, url: str, since: float, types: Sequence[str]
+) -> list[EventRow]:
     if not path.is_file():
         raise TrackerStoreError(
             shown_url(url),
@@ -226,14 +236,14 @@ def _read_sqlite(path: Path, url: str, since: float) -> list[EventRow]:
         )
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            return _rows(conn.execute(_QUERY, (since,)))
+            return _rows(conn.execute(_query(types), (since, *types)))
     except sqlite3.Error as exc:
         raise TrackerStoreError(
             shown_url(url), f"samtalsdatabasen kan inte läsas ({exc})"
         ) from exc
 
 
-def _read_sqlalchemy(url: str, since: float) -> list[EventRow]:
+def _read_sqlalchemy(url: str, since: float, types: Sequence[str]) -> list[EventRow]:
     import sqlalchemy as sa
 
     events = sa.table(
@@ -253,7 +263,7 @@ def _read_sqlalchemy(url: str, since: float) -> list[EventRow]:
             events.c.data,
         )
         .where(events.c.timestamp >= since)
-        .where(events.c.type_name.in_(("user", "bot", "action")))
+        .where(events.c.type_name.in_(tuple(types)))
         .order_by(events.c.sender_id, events.c.id)
     )
     try:
@@ -276,9 +286,14 @@ def _read_sqlalchemy(url: str, since: float) -> list[EventRow]:
 
 
 def read_events(
-    url: str, since: float, *, use_sqlalchemy: bool = False
+    url: str,
+    since: float,
+    *,
+    use_sqlalchemy: bool = False,
+    types: Sequence[str] = INBOX_EVENT_TYPES,
 ) -> list[EventRow]:
-    """User, bot and action events from `since` (a Unix time), per sender in order.
+    """Events of `types` (default: user, bot and action) from `since` (a Unix
+    time), per sender in order.
 
     SQLite files are read with the standard library (read-only); any other
     SQLAlchemy URL (postgresql://…) through SQLAlchemy Core, which the same
@@ -289,10 +304,10 @@ def read_events(
     """
     path = sqlite_path(url)
     if path is not None and not use_sqlalchemy:
-        return _read_sqlite(path, url, since)
+        return _read_sqlite(path, url, since, types)
     if path is not None and not path.is_file():
-        return _read_sqlite(path, url, since)  # the same clear message
-    return _read_sqlalchemy(url, since)
+        return _read_sqlite(path, url, since, types)  # the same clear message
+    return _read_sqlalchemy(url, since, types)
 
 
 def since_timestamp(day: datetime.date) -> float:

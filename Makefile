@@ -50,6 +50,7 @@ help:
 	@echo "  make shell   talk to the bot in the terminal"
 	@echo "  make train   retrain the Rasa model if its inputs changed"
 	@echo "  make setup   only create what is missing (venvs, models)"
+	@echo "  make report  the region's service-gap report (var/report/report.html)"
 
 # --- environments -----------------------------------------------------------
 
@@ -130,6 +131,13 @@ inbox: $(ACT_VENV)/.installed
 .PHONY: purge
 purge: $(ACT_VENV)/.installed
 	@$(APY) -m bot privacy purge $(ARGS)
+
+# The region's report (docs/rapport.md): service gaps, closure impact and what
+# residents asked for, as var/report/report.html with a map per service and a
+# CSV per table. `make report POPULATION=invanare.csv ARGS="--threshold dagligvaror=8"`
+.PHONY: report
+report: $(ACT_VENV)/.installed
+	@$(APY) -m bot report $(if $(POPULATION),--population $(POPULATION)) $(if $(OUT),--out $(OUT)) $(ARGS)
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 CHROMIUM := /usr/bin/chromium

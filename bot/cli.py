@@ -14,6 +14,8 @@ Commands::
     python -m bot nearest --near Tving --category apoteksombud [-k 3]
     python -m bot info "Coop Rödeby"
     python -m bot places Kyrkhult
+    python -m bot report [--population invanare.csv]    (see bot.report.cli)
+    python -m bot closure "Tempo Kyrkhult" | --rank dagligvaror
 
 Exit codes: 0 answered, 1 not found or invalid data (a Swedish message says
 why, never a traceback), 2 wrong usage (argparse).
@@ -231,6 +233,19 @@ def build_parser() -> argparse.ArgumentParser:
         "import",
         add_help=False,
         help=f"importera servicepunkter (osm, geojson, csv); se `{PROG} import --help`",
+    )
+
+    sub.add_parser(
+        "report",
+        add_help=False,
+        help="servicerapporten för regionen: glapp, stängningar, efterfrågan; "
+        f"se `{PROG} report --help`",
+    )
+    sub.add_parser(
+        "closure",
+        add_help=False,
+        help="vad händer om en servicepunkt stänger? "
+        f"se `{PROG} closure --help`",
     )
 
     sub.add_parser(
@@ -1001,6 +1016,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.importers.__main__ import main as import_main
 
             return import_main(extra)
+        if args.command in ("report", "closure"):
+            from bot.report.cli import main as report_main
+
+            common = (["--registry", args.registry] if args.registry else []) + (
+                ["--json"] if args.json else []
+            )
+            return report_main([args.command, *extra, *common])
         if args.command == "privacy":
             from bot.retention import main as privacy_main
 

@@ -1,0 +1,240 @@
+"""Make the whole report: compute, draw, write (`make report`, `python -m bot report`)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import KnowledgeError, TrackerStoreError
+from bot.gazetteer import DEFAULT_GAZETTEER_PATH, Gazetteer
+from bot.inbox import ENV_TRACKER_URL, TIMEZONE, shown_url, sqlite_path, tracker_url
+from bot.knowledge import Entry, Knowledge
+from bot.registry import Registry, load_registry
+from bot.report.areas import Areas, Population, load_population, report_areas
+from bot.report.borders import DEFAULT_BORDERS_PATH, load_borders
+from bot.report.config import ReportConfig, load_config
+from bot.report.demand import DemandReport, collect_demand
+from bot.report.gaps import GapAnalysis, analyse_gaps
+from bot.report.maps import draw_group_map
+from bot.report.render import Meta, SourceLine, date_range, render_html
+from bot.report.tables import Table, build_tables, write_csv
+from bot.service_types import load_service_types
+
+__all__ = ["DEFAULT_OUT", "ReportResult", "build_report"]
+
+DEFAULT_OUT = Path("var") / "report"
+
+
+@dataclass
+class ReportResult:
+    """What was written, what was found, and how long each step took."""
+
+    out_dir: Path
+    html: Path
+    csvs: list[Path]
+    maps: dict[str, Path]
+    analysis: GapAnalysis
+    demand: DemandReport | None
+    meta: Meta
+    demand_note: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _sources(
+    registry: Registry, gazetteer_path: Path, borders_path: Path
+) -> list[SourceLine]:
+    lines: list[SourceLine] = []
+    by_source: dict[str, list[datetime.date]] = {}
+    for p in registry.points:
+        by_source.setdefault(p.source, []).append(p.source_date)
+    for source, dates in sorted(by_source.items()):
+        licence = (
+            "ODbL 1.0 (© OpenStreetMap contributors)"
+            if "OpenStreetMap" in source
+            else ("se data/ATTRIBUTION.md")
+        )
+        lines.append(
+            SourceLine(
+                f"Servicepunkter ({len(dates)} st)",
+                source,
+                date_range(min(dates), max(dates)),
+                licence,
+            )
+        )
+    try:
+        meta = json.loads(gazetteer_path.read_text("utf-8")).get("sources", {})
+    except (OSError, ValueError):
+        meta = {}
+    for key, info in meta.items():
+        if key == "sweden-geojson" or not isinstance(info, dict):
+            continue
+        lines.append(
+            SourceLine(
+                "Orter och postnummer",
+                f"{info.get('title', key)} ({info.get('attribution', '')})",
+                str(info.get("version", "")).split("@")[-1][:7],
+                str(info.get("licence", "")),
+            )
+        )
+    try:
+        border = json.loads(borders_path.read_text("utf-8")).get("source", {})
+    except (OSError, ValueError):
+        border = {}
+    if border:
+        lines.append(
+            SourceLine(
+                "Kommungränser (kartor)",
+                f"{border.get('title', '')} ({border.get('attribution', '')})",
+                str(border.get("version", "")).split("@")[-1][:7],
+                str(border.get("licence", "")),
+            )
+        )
+    return lines
+
+
+def _demand(
+    gazetteer: Gazetteer,
+    registry: Registry,
+    config: ReportConfig,
+    url: str | None,
+    since: datetime.date | None,
+) -> tuple[DemandReport | None, str]:
+    """The demand, or None with the reason when the default store is not there.
+
+    A store named with --tracker or SERVICELOTSEN_TRACKER_URL must be
+    readable. The default SQLite file (SERVICELOTSEN_TRACKER_DB) may be
+    missing or empty on a machine where the bot has not run yet: then the
+    report says so instead of failing.
+
+    Raises:
+        TrackerStoreError: a named store cannot be read.
+    """
+    store = tracker_url(url)
+    named = url is not None or bool(os.environ.get(ENV_TRACKER_URL, "").strip())
+    path = sqlite_path(store)
+    try:
+        entries: tuple[Entry, ...] = Knowledge.load().entries
+    except KnowledgeError:
+        entries = ()  # without the knowledge files, topics stay unnamed
+    try:
+        return collect_demand(
+            gazetteer, registry, config, url=store, since=since, entries=entries
+        ), ""
+    except TrackerStoreError as exc:
+        if named or path is None:
+            raise
+        missing = not path.is_file()
+        return None, (
+            f"Ingen samtalsdatabas hittades ({shown_url(store)})"
+            if missing
+            else f"Samtalsdatabasen {shown_url(store)} går inte att läsa ({exc.reason})"
+        ) + (
+            ", så avsnittet om efterfrågan är tomt. Det fylls i när boten har körts "
+            "(make run) och invånare har ställt frågor; ange annars databasen med "
+            "--tracker eller SERVICELOTSEN_TRACKER_URL."
+        )
+
+
+def build_report(
+    out_dir: Path = DEFAULT_OUT,
+    *,
+    registry: Registry | None = None,
+    registry_path: str | Path | None = None,
+    gazetteer_path: Path | None = None,
+    config: ReportConfig | None = None,
+    population_path: Path | None = None,
+    tracker: str | None = None,
+    since: datetime.date | None = None,
+    demand: bool = True,
+    borders_path: Path | None = None,
+    created: datetime.date | None = None,
+) -> ReportResult:
+    """Compute the report and write report.html, the CSVs and the maps to `out_dir`.
+
+    Raises:
+        RegistryError, GazetteerError, ReportConfigError, PopulationError,
+        BordersError, TrackerStoreError: with a Swedish message.
+    """
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    registry = registry or load_registry(registry_path)
+    gaz_path = gazetteer_path or DEFAULT_GAZETTEER_PATH
+    gazetteer = Gazetteer.load(gaz_path)
+    config = config or load_config()
+    areas: Areas = report_areas(gazetteer)
+    population: Population | None = (
+        load_population(population_path, areas) if population_path else None
+    )
+    b_path = borders_path or DEFAULT_BORDERS_PATH
+    borders = load_borders(b_path)
+    types = load_service_types()
+    names = {k: v.name for k, v in types.items()}
+    timings["läsa data"] = time.perf_counter() - start
+
+    t = time.perf_counter()
+    analysis = analyse_gaps(registry, areas, config, population)
+    timings["avstånd och stängningar"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    demand_report: DemandReport | None = None
+    note = "Efterfrågan togs inte med (--no-demand)."
+    if demand:
+        demand_report, note = _demand(gazetteer, registry, config, tracker, since)
+    timings["samtal"] = time.perf_counter() - t
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    map_dir = out_dir / "kartor"
+    t = time.perf_counter()
+    maps: dict[str, Path] = {}
+    for stale in map_dir.glob("karta-*.png"):
+        stale.unlink()  # a service dropped from the thresholds leaves no old map
+    for data in analysis.groups:
+        maps[data.group.id] = draw_group_map(
+            analysis,
+            data,
+            borders,
+            map_dir / f"karta-{data.group.id}.png",
+            category_names=names,
+            data_date=date_range(data.oldest, data.newest) if data.has_data else "–",
+        )
+    timings["kartor"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    tables: list[Table] = build_tables(analysis, demand_report, names, areas)
+    csvs = [write_csv(table, out_dir) for table in tables]
+    used = [p for data in analysis.groups for p in data.points]
+    meta = Meta(
+        created=created or datetime.datetime.now(TIMEZONE).date(),
+        registry_files=tuple(_shown(f) for f in registry.files),
+        points=len(registry.points),
+        rejected=len(registry.rejected),
+        oldest=min((p.source_date for p in used), default=None),
+        newest=max((p.source_date for p in used), default=None),
+        sources=tuple(_sources(registry, gaz_path, b_path)),
+        type_names=names,
+        demand_note=note,
+        population_skipped=tuple(
+            f"rad {s.line}: {s.reason}"
+            for s in (population.skipped if population else ())
+        ),
+    )
+    html_path = out_dir / "report.html"
+    tmp = html_path.with_suffix(".html.tmp")
+    tmp.write_text(render_html(analysis, demand_report, tables, maps, meta), "utf-8")
+    os.replace(tmp, html_path)
+    timings["tabeller och sida"] = time.perf_counter() - t
+    timings["totalt"] = time.perf_counter() - start
+    return ReportResult(
+        out_dir, html_path, csvs, maps, analysis, demand_report, meta, note, timings
+    )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -204,7 +204,7 @@ def build_report(
     timings["kartor"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    tables: list[Table] = build_tables(analysis, demand_report, names, areas)
+    tables: list[Table] = build_tables(analysis, demand_report, areas)
     csvs = [write_csv(table, out_dir) for table in tables]
     used = [p for data in analysis.groups for p in data.points]
     meta = Meta(

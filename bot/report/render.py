@@ -401,8 +401,18 @@ def _postcode_section(analysis: GapAnalysis, tables: dict[str, Table]) -> str:
     return "\n".join(parts)
 
 
+def _type_name(value: Value, names: dict[str, str]) -> Value:
+    """A service type id as its Swedish name ("dagligvaror" -> "Matbutik")."""
+    if isinstance(value, str) and value in names:
+        return names[value].capitalize()
+    return value
+
+
 def _demand_section(
-    demand: DemandReport | None, note: str, tables: dict[str, Table]
+    demand: DemandReport | None,
+    note: str,
+    tables: dict[str, Table],
+    names: dict[str, str],
 ) -> str:
     parts = ['<h2 id="efterfragan">Vad invånarna frågade efter</h2>']
     if demand is None:
@@ -433,7 +443,18 @@ def _demand_section(
         table = tables[name]
         parts.append(f"<h3>{_e(table.title)}</h3>")
         if table.rows:
-            rows = [[month_name(str(r[0])), *r[1:]] for r in table.rows]
+            kind = table.headers.index("Tjänst") if "Tjänst" in table.headers else -1
+            rows = [
+                [
+                    month_name(str(v))
+                    if i == 0
+                    else _type_name(v, names)
+                    if i == kind
+                    else v
+                    for i, v in enumerate(r)
+                ]
+                for r in table.rows
+            ]
             parts.append(_table(table.headers, rows))
         else:
             parts.append(f"<p>Ingen rad har {MIN_CONVERSATIONS} samtal eller fler.</p>")
@@ -619,6 +640,6 @@ def render_html(
     for i in range(len(analysis.groups)):
         body.append(_group_section(analysis, i, maps, names, by_name))
     body.append(_postcode_section(analysis, by_name))
-    body.append(_demand_section(demand, meta.demand_note, by_name))
+    body.append(_demand_section(demand, meta.demand_note, by_name, names))
     body.append(_method_section(analysis, meta, tables, by_name["orter_utan_position"]))
     return "\n".join([*head, *body, "</body></html>"]) + "\n"

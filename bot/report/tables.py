@@ -182,7 +182,7 @@ def _effect_rows(impacts: Sequence[ClosureImpact]) -> list[tuple[Value, ...]]:
 
 
 def _demand_tables(
-    demand: DemandReport | None, type_names: dict[str, str]
+    demand: DemandReport | None,
 ) -> list[Table]:
     outcomes = tuple(Outcome)
     outcome_cols = (
@@ -196,9 +196,6 @@ def _demand_tables(
     )
     headers = tuple(o.value.capitalize() for o in outcomes)
 
-    def name(t: str) -> str:
-        return type_names.get(t, t)
-
     by_type = Table(
         "efterfragan_per_manad",
         "Efterfrågan per månad och tjänst",
@@ -207,7 +204,7 @@ def _demand_tables(
         tuple(
             (
                 r.month,
-                name(r.service_type),
+                r.service_type,
                 r.conversations,
                 *(r.outcomes[o] for o in outcomes),
             )
@@ -226,7 +223,7 @@ def _demand_tables(
                 r.month,
                 r.locality,
                 r.municipality,
-                name(r.service_type),
+                r.service_type,
                 r.conversations,
                 *(r.outcomes[o] for o in outcomes),
             )
@@ -251,7 +248,6 @@ def _demand_tables(
 def build_tables(
     analysis: GapAnalysis,
     demand: DemandReport | None,
-    type_names: dict[str, str],
     areas: Areas,
 ) -> list[Table]:
     """All tables, in the order the report shows them."""
@@ -428,7 +424,7 @@ def build_tables(
         )
     )
     # written also without conversations (empty), so no old file lingers
-    tables.extend(_demand_tables(demand, type_names))
+    tables.extend(_demand_tables(demand))
     return tables
 
 

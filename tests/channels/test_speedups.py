@@ -1,0 +1,96 @@
+"""channels.speedups: Rasa's action-reply validation, compiled once, same verdicts.
+
+Runs in Rasa's own environment (.venv-rasa) in a subprocess, because Rasa is
+not installed in the action server's environment that runs pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
+# Replies an action server might send: valid ones and broken ones.
+REPLIES = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "location", "value": "Jämjö"}],
+     "responses": [{"text": "Hej", "buttons": [], "custom": {"places": []}}]},
+    {"events": [{"event": "followup", "name": "action_listen"}]},
+    {"responses": [{"response": "utter_greet"}]},
+    {"events": "not a list"},
+    {"events": [{"name": "no event key"}]},
+    {"responses": "not a list"},
+    {"events": [{"event": 5}]},
+    [],
+    "text",
+]
+
+SCRIPT = r"""
+import json, sys, time
+import jsonschema
+from rasa.core.actions.action import RemoteAction
+schema = RemoteAction.action_response_format_spec()
+replies = json.loads(sys.argv[1])
+def verdicts():
+    out = []
+    for reply in replies:
+        try:
+            RemoteAction("x", None)._validate_action_result(reply)
+            out.append("ok")
+        except jsonschema.ValidationError as err:
+            out.append("invalid: " + err.message.split(".")[0])
+    return out
+before = verdicts()
+action = RemoteAction("x", None)
+t0 = time.perf_counter(); [action._validate_action_result(replies[1]) for _ in range(20)]
+slow = (time.perf_counter() - t0) / 20
+import channels  # installs the speed-up, as Rasa does when it loads channels.rest
+from channels import speedups
+after = verdicts()
+action = RemoteAction("x", None)
+t0 = time.perf_counter(); [action._validate_action_result(replies[1]) for _ in range(20)]
+fast = (time.perf_counter() - t0) / 20
+print(json.dumps({"before": before, "after": after, "installed": speedups.installed(),
+                  "slow_ms": slow * 1000, "fast_ms": fast * 1000}))
+"""
+
+
+@pytest.fixture(scope="module")
+def outcome() -> dict[str, object]:
+    if not RASA_PYTHON.exists():
+        pytest.fail("Rasa's environment is missing: run `make setup` (make test does).")
+    proc = subprocess.run(
+        [str(RASA_PYTHON), "-c", SCRIPT, json.dumps(REPLIES)],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_installed_when_channels_load(outcome: dict[str, object]) -> None:
+    assert outcome["installed"] is True
+
+
+def test_same_verdicts_as_rasas_own_validation(outcome: dict[str, object]) -> None:
+    before = outcome["before"]
+    assert isinstance(before, list)
+    assert before[:4] == ["ok"] * 4
+    assert all(str(v).startswith("invalid") for v in before[4:])
+    assert outcome["after"] == before
+
+
+def test_rejects_what_rasa_rejects_with_rasas_message(outcome: dict[str, object]) -> None:
+    after = outcome["after"]
+    assert isinstance(after, list)
+    assert after[4].startswith("invalid: 'not a list' is not of type 'array'")

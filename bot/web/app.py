@@ -4,7 +4,7 @@ Routes, middlewares and startup/cleanup hooks are all set up in
 `create_app`, so the whole front can be read in one place:
 
     GET  /                 the chat page (the widget on a plain Swedish page)
-    GET  /personuppgifter  what happens with personal data (placeholder)
+    GET  /personuppgifter  what happens with personal data (docs/personuppgifter.md)
     GET  /widget/...       the widget: servicelotsen.js, servicelotsen.css
     GET  /assets/...       the page's own style sheet and icon
     GET  /health           the front itself is up (the supervisor asks)
@@ -36,6 +36,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from bot.errors import ChatBackendError
 from bot.web.config import WebConfig
+from bot.web.document import render_document
 from bot.web.messages import widget_messages
 from bot.web.rasa import OFFLINE_TEXT, RasaClient
 from bot.web.ratelimit import TokenBuckets, client_address
@@ -79,6 +80,7 @@ class Limits:
 
 
 LIMITS = web.AppKey("limits", Limits)
+PRIVACY_PAGE = web.AppKey("privacy_page", str)
 
 #: The longest message a resident may send (channels.messages cuts there too).
 MAX_MESSAGE_CHARS = 2000
@@ -289,8 +291,8 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
 
 
-async def privacy(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC_DIR / "personuppgifter.html")
+async def privacy(request: web.Request) -> web.Response:
+    return web.Response(text=request.app[PRIVACY_PAGE], content_type="text/html")
 
 
 async def health(request: web.Request) -> web.Response:
@@ -370,6 +372,9 @@ def create_app(config: WebConfig | None = None) -> web.Application:
     )
     app[CONFIG] = config
     app[LIMITS] = Limits(config)
+    app[PRIVACY_PAGE] = render_document(
+        config.privacy_doc.read_text(encoding="utf-8")
+    )
 
     async def rasa_session(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:

@@ -10,9 +10,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.errors import WebConfigError
+from bot.web.document import DEFAULT_PRIVACY_DOC
 from bot.web.ratelimit import (
     DEFAULT_ADDRESS_RATE,
     DEFAULT_CONVERSATION_RATE,
@@ -133,6 +135,19 @@ def _rasa_url(env: Mapping[str, str]) -> str:
     return url.rstrip("/")
 
 
+def _document(value: str) -> Path:
+    if not value.strip():
+        return DEFAULT_PRIVACY_DOC
+    path = Path(value.strip())
+    if not path.is_file():
+        raise WebConfigError(
+            "SERVICELOTSEN_PRIVACY_DOC",
+            f"{value!r} är ingen fil. Ange sökvägen till en Markdown-fil, till "
+            "exempel en ifylld kopia av docs/personuppgifter.md.",
+        )
+    return path
+
+
 @dataclass(frozen=True)
 class WebConfig:
     """Everything the web front needs to know, with the contract's defaults.
@@ -148,6 +163,7 @@ class WebConfig:
         conversation_rate: messages per conversation (sender id); None: no limit.
         address_rate: API requests per client address; None: no limit.
         trusted_proxies: reverse proxies whose X-Forwarded-For is believed.
+        privacy_doc: the Markdown shown at /personuppgifter.
     """
 
     host: str = "127.0.0.1"
@@ -160,12 +176,13 @@ class WebConfig:
     conversation_rate: Rate | None = DEFAULT_CONVERSATION_RATE
     address_rate: Rate | None = DEFAULT_ADDRESS_RATE
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    privacy_doc: Path = DEFAULT_PRIVACY_DOC
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebConfig:
         """Read WEB_PORT, RASA_URL or RASA_PORT, the embedding settings and the
         rate limits (SERVICELOTSEN_RATE_LIMIT_CONVERSATION, _ADDRESS,
-        SERVICELOTSEN_TRUSTED_PROXIES).
+        SERVICELOTSEN_TRUSTED_PROXIES) and SERVICELOTSEN_PRIVACY_DOC.
 
         Raises:
             WebConfigError: a value is invalid (the message names it).
@@ -194,6 +211,7 @@ class WebConfig:
                 env.get("SERVICELOTSEN_TRUSTED_PROXIES", ""),
                 "SERVICELOTSEN_TRUSTED_PROXIES",
             ),
+            privacy_doc=_document(env.get("SERVICELOTSEN_PRIVACY_DOC", "")),
         )
 
     @property

@@ -529,3 +529,25 @@ async def test_limits_can_be_turned_off(make_client: Any, rasa: FakeRasa) -> Non
     for _ in range(30):
         assert (await say(client)).status == 200
     assert len(rasa.received) == 30
+
+
+async def test_the_privacy_page_is_the_markdown_document(make_client: Any) -> None:
+    client = await make_client()
+    resp = await client.get("/personuppgifter")
+    assert resp.status == 200
+    assert resp.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
+    page = await resp.text()
+    assert "<h1>Om personuppgifter</h1>" in page
+    assert "<table>" in page and "30 dagar" in page
+    assert '<a href="/">Tillbaka till chatten</a>' in page
+
+
+async def test_the_privacy_page_can_be_the_operators_copy(
+    make_client: Any, tmp_path: Any
+) -> None:
+    own = tmp_path / "egen.md"
+    own.write_text("# Om personuppgifter\n\nRegion Blekinge ansvarar.\n", encoding="utf-8")
+    client = await make_client(privacy_doc=own)
+    page = await (await client.get("/personuppgifter")).text()
+    assert "Region Blekinge ansvarar." in page

@@ -31,6 +31,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from bot.web.app import RATE_LIMITED_TEXT
 from scripts.stack import (
     MODEL,
     ROOT,
@@ -663,6 +664,69 @@ def test_an_unreachable_front_gives_the_offline_message(
     ask(page, "hej")
     expect(log(page).locator(".sl-user").last).to_contain_text("Inte skickat")
     expect(page.get_by_label("Skriv din fråga")).to_have_value("hej")  # not lost
+
+
+def test_too_many_messages_get_a_swedish_answer(
+    new_page: NewPage, web_stack: Stack, tmp_path: Path
+) -> None:
+    """A second front on the same Rasa, allowing two messages a minute."""
+    env = dict(
+        web_stack.env,
+        WEB_PORT=str(free_port()),
+        SERVICELOTSEN_RATE_LIMIT_CONVERSATION="2/min",
+    )
+    limited = Stack([web_service(env, log_dir=tmp_path)], env)
+    limited.start(timeout=60)
+    try:
+        page = new_page()
+        open_chat(page, f"http://127.0.0.1:{env['WEB_PORT']}/")
+        for text in ("hej", "tack"):
+            ask(page, text)
+            expect(log(page).locator(".sl-bot")).to_have_count(
+                2 if text == "hej" else 3
+            )
+        ask(page, "apotek i Ronneby")
+        expect(page.get_by_role("alert")).to_have_text(RATE_LIMITED_TEXT)
+        expect(log(page).locator(".sl-user").last).to_contain_text("Inte skickat")
+        expect(page.get_by_label("Skriv din fråga")).to_have_value("apotek i Ronneby")
+    finally:
+        limited.stop()
+
+
+# --- personal data -------------------------------------------------------------------
+
+
+def test_the_privacy_link_is_reached_by_keyboard_and_opens_the_page(
+    new_page: NewPage, front: str
+) -> None:
+    page = new_page()
+    page.goto(front)
+    tab_to(page, "Chatta med Servicelotsen")
+    page.keyboard.press("Enter")
+    tab_to(page, "Om personuppgifter")
+    assert focused(page)["tag"] == "a"
+    with page.context.expect_page() as opened:
+        page.keyboard.press("Enter")
+    document = opened.value
+    document.wait_for_load_state()
+    assert document.url == f"{front}personuppgifter"
+    expect(document.get_by_role("heading", level=1)).to_have_text("Om personuppgifter")
+    expect(document.get_by_role("table")).to_contain_text("30 dagar")
+    expect(document.get_by_role("link", name="Tillbaka till chatten")).to_be_visible()
+    assert document.evaluate("window.__cspViolations") == []
+    no_page_overflow(document, DESKTOP["width"])
+
+
+def test_the_privacy_page_is_accessible_on_a_phone(new_page: NewPage, front: str) -> None:
+    page = new_page(axe=True, **PHONE)
+    page.goto(f"{front}personuppgifter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Om personuppgifter")
+    assert axe_problems(page) == []
+    no_page_overflow(page, 360)
+
+
+def no_page_overflow(page: Page, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_zz_the_offline_message_when_rasa_is_stopped(

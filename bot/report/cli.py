@@ -106,6 +106,12 @@ def _config_flags(parser: argparse.ArgumentParser) -> None:
         help="registerfil eller mapp (standard: $SERVICELOTSEN_REGISTRY, annars "
         "data/service_points/)",
     )
+    parser.add_argument(
+        "--gazetteer",
+        type=Path,
+        metavar="JSON",
+        help="ortregistret (standard: data/gazetteer/places.json)",
+    )
     parser.add_argument("--json", action="store_true", help="skriv JSON")
 
 
@@ -215,6 +221,7 @@ def _report(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
     result: ReportResult = build_report(
         args.out,
         registry_path=args.registry,
+        gazetteer_path=args.gazetteer,
         config=_config(args),
         population_path=args.population,
         tracker=args.tracker,
@@ -363,7 +370,7 @@ def _effect_lines(i: ClosureImpact) -> list[str]:
 def _closure(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
     registry = load_registry(args.registry)
     config = _config(args)
-    areas = report_areas(Gazetteer.load())
+    areas = report_areas(Gazetteer.load(args.gazetteer))
     population = None
     if args.population:
         from bot.report.areas import load_population

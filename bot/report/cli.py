@@ -23,7 +23,6 @@ from typing import Any
 from bot.cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, _Parser, _positive_int
 from bot.errors import ServicelotsenError
 from bot.gazetteer import Gazetteer
-from bot.geo import format_distance_km
 from bot.index import ServiceIndex
 from bot.registry import Registry, ServicePoint, load_registry
 from bot.report.areas import report_areas
@@ -35,6 +34,7 @@ from bot.report.config import (
     ReportConfigError,
     load_config,
     parse_threshold_override,
+    report_km,
 )
 from bot.report.gaps import GapAnalysis, GapRow, analyse_gaps
 
@@ -196,7 +196,7 @@ def _config(args: argparse.Namespace) -> ReportConfig:
 
 
 def _km(value: float | None) -> str:
-    return "–" if value is None else format_distance_km(value)
+    return "–" if value is None else report_km(value)
 
 
 def _row_json(r: GapRow) -> dict[str, Any]:
@@ -252,7 +252,8 @@ def _report(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
         lines.append(
             f"  {i}. {r.place.name} ({r.place.municipality}): {r.group.name.lower()} "
             f"{_km(r.nearest.road_km)} på väg, uppskattat ({_km(r.nearest.crow_km)} "
-            f"fågelvägen) till {r.nearest.point.name}; gräns {r.group.km_text}"
+            f"fågelvägen) till {r.nearest.point.name} ({r.nearest.point.locality}); "
+            f"gräns {r.group.km_text}"
         )
     if not largest:
         lines.append("  (inga: alla orter ligger inom gränsvärdena)")

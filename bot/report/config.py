@@ -29,11 +29,21 @@ __all__ = [
     "ServiceGroup",
     "load_config",
     "parse_threshold_override",
+    "report_km",
 ]
 
 DEFAULT_THRESHOLDS_PATH = (
     Path(__file__).resolve().parents[2] / "data" / "report_thresholds.yml"
 )
+
+
+def report_km(km: float) -> str:
+    """A distance for the report: one decimal from 1 km ("15,3 km"), so a
+    distance just over a threshold never reads as the threshold itself (the
+    residents' answers round to whole km from 10 km; see `format_distance_km`)."""
+    if km < 0.995:
+        return format_distance_km(km)
+    return f"{km:.1f}".replace(".", ",") + " km"
 
 
 class ReportConfigError(ServicelotsenError):

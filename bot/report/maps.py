@@ -22,10 +22,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from bot.geo import EARTH_RADIUS_KM, format_distance_km
+from bot.geo import EARTH_RADIUS_KM
 from bot.report.areas import LOCALITY
 from bot.report.borders import Border
-from bot.report.config import Basis
+from bot.report.config import Basis, report_km
 from bot.report.gaps import GapAnalysis, GroupData
 
 __all__ = ["draw_group_map"]
@@ -92,8 +92,8 @@ def _place_labels(
         taken.append((px - r, py - r, px + r, py + r))
     for x, y, chars in obstacles:
         px, py = ax.transData.transform((x, y))
-        w = 0.6 * 8.5 * chars * dpi_scale / 2
-        h = 8.5 * dpi_scale * 0.7
+        w = 0.75 * 8.5 * chars * dpi_scale / 2
+        h = 8.5 * dpi_scale
         taken.append((px - w, py - h, px + w, py + h))
     placed = []
     for x, y, text in sorted(items, key=lambda i: (-i[1], i[0])):
@@ -275,7 +275,7 @@ def draw_group_map(
             (
                 _xy(r.place.lon or 0, r.place.lat or 0)[0],
                 r.place.lat or 0,
-                f"{r.place.name} {format_distance_km(r.nearest.basis_km)}",
+                f"{r.place.name} {report_km(r.nearest.basis_km)}",
             )
             for r in gaps
             if r.nearest is not None

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.geo import ROAD_DETOUR_FACTOR, format_distance_km
+from bot.geo import ROAD_DETOUR_FACTOR
 from bot.report.areas import LOCALITY, POSTCODE, Population
 from bot.report.closure import rank_closures
-from bot.report.config import Basis, ServiceGroup
+from bot.report.config import Basis, ServiceGroup, report_km
 from bot.report.demand import HIDDEN, MIN_CONVERSATIONS, DemandReport
 from bot.report.gaps import GapAnalysis, GapRow
 from bot.report.tables import Table, Value, month_name
@@ -106,7 +106,7 @@ def _e(value: object) -> str:
 
 
 def _km(value: float | None) -> str:
-    return "–" if value is None else format_distance_km(value)
+    return "–" if value is None else report_km(value)
 
 
 def _cell(value: Value) -> str:

@@ -227,7 +227,7 @@ def test_cli_report_and_closure(region: Region, tmp_path: Path) -> None:
         *_region_flags(region),
     )
     assert text.returncode == 0, text.stderr
-    assert "1. Eby (Söderby): dagligvaror 14 km på väg" in text.stdout
+    assert "1. Eby (Söderby): dagligvaror 14,5 km på väg" in text.stdout
     assert "Cby" not in text.stdout  # 11,6 km is within 12 km
 
     closure = _cli("closure", "Testbutik Aby", "--json", *_region_flags(region))

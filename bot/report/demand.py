@@ -56,6 +56,7 @@ from bot.registry import Registry
 from bot.report.config import ReportConfig
 
 __all__ = [
+    "ALL_TYPES",
     "HIDDEN",
     "MIN_CONVERSATIONS",
     "DemandReport",
@@ -368,8 +369,11 @@ class DemandRow:
 
 @dataclass(frozen=True)
 class DigitalRow:
+    """Questions on one topic in one month (`topic`: the knowledge entry's id)."""
+
     month: str
     topic: str
+    title: str
     conversations: Cell
 
 
@@ -456,8 +460,17 @@ def aggregate(
     *,
     type_order: Sequence[str] = (),
     source: str = "",
+    titles: Mapping[str, str] | None = None,
 ) -> DemandReport:
-    """Count conversations per cell and hide the small ones (see module doc)."""
+    """Count conversations per cell and hide the small ones (see module doc).
+
+    `titles` names the digital topics (knowledge entry id -> title).
+    """
+    names = {
+        HOME_DELIVERY_TOPIC: "Hemsändning av varor (kommunens svar)",
+        UNCLEAR_TOPIC: "Ämnet oklart (boten frågade vad det gällde)",
+        **(titles or {}),
+    }
     order = {t: i for i, t in enumerate(type_order)}
 
     def type_name(s: Search) -> str:
@@ -491,7 +504,9 @@ def aggregate(
         if len(convs) < MIN_CONVERSATIONS:
             hidden_digital += 1
             continue
-        digital_rows.append(DigitalRow(month, topic, len(convs)))
+        digital_rows.append(
+            DigitalRow(month, topic, names.get(topic, topic), len(convs))
+        )
     months = sorted({s.month for s in searches} | {d.month for d in digital})
     return DemandReport(
         by_type=tuple(sorted(type_rows, key=sort_key)),
@@ -530,4 +545,10 @@ def collect_demand(
     events = read_events(store, start, use_sqlalchemy=use_sqlalchemy, types=EVENT_TYPES)
     searches, digital = extract(events, gazetteer, registry, config, entries)
     order = [c for g in config.groups for c in g.categories]
-    return aggregate(searches, digital, type_order=order, source=shown_url(store))
+    return aggregate(
+        searches,
+        digital,
+        type_order=order,
+        source=shown_url(store),
+        titles={e.id: e.title for e in entries},
+    )

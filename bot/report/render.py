@@ -18,7 +18,13 @@ from bot.geo import ROAD_DETOUR_FACTOR
 from bot.report.areas import LOCALITY, POSTCODE, Population
 from bot.report.closure import rank_closures
 from bot.report.config import Basis, ServiceGroup, report_km
-from bot.report.demand import HIDDEN, MIN_CONVERSATIONS, DemandReport
+from bot.report.demand import (
+    ALL_TYPES,
+    HIDDEN,
+    MIN_CONVERSATIONS,
+    DemandReport,
+    Outcome,
+)
 from bot.report.gaps import GapAnalysis, GapRow
 from bot.report.tables import Table, Value, month_name
 
@@ -80,7 +86,9 @@ table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; font-size:
 th, td { border-bottom: 1px solid var(--line); padding: .28rem .4rem; text-align: left;
          vertical-align: top; }
 th { background: #f0f0f0; font-weight: 600; }
-td.num, th.num { text-align: right; white-space: nowrap; }
+td.num, th.num { text-align: right; }
+td.num { white-space: nowrap; }
+.wide { overflow-x: auto; }
 tr.gap td:first-child { border-left: 3px solid var(--red); }
 figure { margin: 1rem 0; }
 figure img { width: 100%; height: auto; border: 1px solid var(--line); }
@@ -403,9 +411,26 @@ def _postcode_section(analysis: GapAnalysis, tables: dict[str, Table]) -> str:
 
 def _type_name(value: Value, names: dict[str, str]) -> Value:
     """A service type id as its Swedish name ("dagligvaror" -> "Matbutik")."""
+    if value == ALL_TYPES:
+        return "Alla tjänster"
     if isinstance(value, str) and value in names:
         return names[value].capitalize()
     return value
+
+
+def _shown_columns(table: Table) -> set[int]:
+    """The columns the page shows: outcome columns that are all 0 and ids are
+    left out (the CSV keeps every column)."""
+    keep: set[int] = set()
+    for i, header in enumerate(table.headers):
+        values = [r[i] for r in table.rows]
+        if header.endswith("(id)"):
+            continue
+        outcome = header in {o.value.capitalize() for o in Outcome}
+        if outcome and values and all(v == 0 for v in values):
+            continue
+        keep.add(i)
+    return keep
 
 
 def _demand_section(
@@ -443,6 +468,7 @@ def _demand_section(
         table = tables[name]
         parts.append(f"<h3>{_e(table.title)}</h3>")
         if table.rows:
+            keep = _shown_columns(table)
             kind = table.headers.index("Tjänst") if "Tjänst" in table.headers else -1
             rows = [
                 [
@@ -452,10 +478,12 @@ def _demand_section(
                     if i == kind
                     else v
                     for i, v in enumerate(r)
+                    if i in keep
                 ]
                 for r in table.rows
             ]
-            parts.append(_table(table.headers, rows))
+            headers = [h for i, h in enumerate(table.headers) if i in keep]
+            parts.append(f'<div class="wide">{_table(headers, rows)}</div>')
         else:
             parts.append(f"<p>Ingen rad har {MIN_CONVERSATIONS} samtal eller fler.</p>")
         parts.append(f'<p class="small">{_e(table.description)}</p>')

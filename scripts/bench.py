@@ -316,7 +316,7 @@ def ensure_stock_bot(log: Callable[[str], None]) -> tuple[Path, float | None]:
     start = time.monotonic()
     with train_lock():
         subprocess.run(
-            [str(RASA), "train", "--fixed-model-name", "stock", "--quiet"],
+            [str(RASA), "train", "--fixed-model-name", "stock", "--force", "--quiet"],
             cwd=STOCK_DIR, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
     seconds = time.monotonic() - start

@@ -39,6 +39,7 @@ import asyncio
 import contextlib
 import datetime
 import json
+import math
 import os
 import platform
 import shutil
@@ -124,7 +125,7 @@ def percentile(values: Sequence[float], pct: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(pct / 100 * len(ordered))))
     return ordered[rank - 1]
 
 

@@ -59,6 +59,7 @@ __all__ = [
     "retention_days",
     "scrub_event",
     "session_minutes",
+    "store_url",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -118,6 +119,31 @@ def session_minutes(domain: Path = REPO_ROOT / "domain.yml") -> float:
         return float(value) if value is not None else DEFAULT_SESSION_MINUTES
     except (OSError, yaml.YAMLError, TypeError, ValueError, AttributeError):
         return DEFAULT_SESSION_MINUTES
+
+
+def store_url(url: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """Which tracker store to purge: `url`, SERVICELOTSEN_TRACKER_URL, the
+    PostgreSQL settings of a deployment (SERVICELOTSEN_PG_HOST, _PORT, _DB, _USER,
+    _PASSWORD: deploy/servicelotsen.env.example), else the SQLite file."""
+    env = os.environ if env is None else env
+    if url:
+        return url
+    if env.get(ENV_TRACKER_URL, "").strip():
+        return env[ENV_TRACKER_URL].strip()
+    host = env.get("SERVICELOTSEN_PG_HOST", "").strip()
+    if host:
+        from sqlalchemy.engine import URL
+
+        port = env.get("SERVICELOTSEN_PG_PORT", "").strip()
+        return URL.create(
+            "postgresql+psycopg2",
+            username=env.get("SERVICELOTSEN_PG_USER") or None,
+            password=env.get("SERVICELOTSEN_PG_PASSWORD") or None,
+            host=host,
+            port=int(port) if port.isdigit() else None,
+            database=env.get("SERVICELOTSEN_PG_DB") or None,
+        ).render_as_string(hide_password=False)
+    return tracker_url()
 
 
 # ------------------------------------------------------------------ scrubbing
@@ -292,7 +318,7 @@ def purge(
     """Delete what is older than the retention; scrub positions of ended sessions.
 
     Args:
-        url: the tracker store (default: `bot.inbox.tracker_url()`).
+        url: the tracker store (default: `store_url()`).
         older_than_days: the retention (default: SERVICELOTSEN_RETENTION_DAYS or 30).
         session_minutes_: idle minutes after which a session has ended
             (default: domain.yml's session_config).
@@ -305,7 +331,7 @@ def purge(
     """
     import sqlalchemy as sa
 
-    url = tracker_url(url)
+    url = store_url(url)
     days = retention_days() if older_than_days is None else older_than_days
     minutes = session_minutes() if session_minutes_ is None else session_minutes_
     now = time.time() if now is None else now
@@ -456,7 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--store",
         metavar="URL",
         help=f"samtalsdatabasen som SQLAlchemy-URL (standard: ${ENV_TRACKER_URL}, "
-        "annars SQLite-filen i $SERVICELOTSEN_TRACKER_DB)",
+        "annars PostgreSQL enligt $SERVICELOTSEN_PG_HOST m.fl., annars SQLite-filen "
+        "i $SERVICELOTSEN_TRACKER_DB)",
     )
     purge_.add_argument(
         "--dry-run", action="store_true", help="räkna bara, ändra ingenting"

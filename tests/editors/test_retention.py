@@ -255,3 +255,37 @@ def test_scrub_event_leaves_typed_text_and_other_slots_alone() -> None:
     assert answer["text"] == f"Närmaste apotek från Ronneby: {DISTANCE_PLACEHOLDER}."
     numbers = {"event": "bot", "text": "Öppet 8–21. Ring 0455-123 45. Postnummer 371 30."}
     assert scrub_event(numbers, after_position=True) == (False, False)
+
+
+def test_the_store_of_a_deployment_from_its_postgresql_settings() -> None:
+    env = {
+        "SERVICELOTSEN_PG_HOST": "10.0.0.30",
+        "SERVICELOTSEN_PG_PORT": "5432",
+        "SERVICELOTSEN_PG_DB": "servicelotsen",
+        "SERVICELOTSEN_PG_USER": "servicelotsen",
+        "SERVICELOTSEN_PG_PASSWORD": "p@ss/word",
+    }
+    url = retention.store_url(None, env)
+    assert url == "postgresql+psycopg2://servicelotsen:p%40ss%2Fword@10.0.0.30:5432/servicelotsen"
+    assert retention.store_url(None, {**env, "SERVICELOTSEN_TRACKER_URL": "sqlite:///x.db"}) == (
+        "sqlite:///x.db"
+    )
+    assert retention.store_url("sqlite:///y.db", env) == "sqlite:///y.db"
+
+
+@pytest.mark.slow
+def test_purge_finds_postgresql_from_the_deployment_settings(
+    postgres_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = postgres_store.rsplit("/", 1)[1]
+    monkeypatch.delenv("SERVICELOTSEN_TRACKER_URL", raising=False)
+    for key, value in {
+        "SERVICELOTSEN_PG_HOST": "127.0.0.1",
+        "SERVICELOTSEN_PG_PORT": "5432",
+        "SERVICELOTSEN_PG_DB": database,
+        "SERVICELOTSEN_PG_USER": "postgres",
+    }.items():
+        monkeypatch.setenv(key, value)
+    report = purge(older_than_days=30, session_minutes_=60, now=NOW)
+    assert report.deleted_events == OLD_CONVERSATION_EVENTS
+    assert database in report.store

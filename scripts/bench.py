@@ -70,6 +70,7 @@ from scripts.stack import (  # noqa: E402
     Service,
     Stack,
     actions_service,
+    descendants,
     rasa_service,
     stack_env,
 )
@@ -146,21 +147,8 @@ class Latency:
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MiB (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
     total_kb = 0
-    todo = [pid]
-    while todo:
-        current = todo.pop()
-        todo.extend(children.get(current, []))
+    for current in {pid, *descendants(pid)}:
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -94,6 +94,28 @@ def _local_url(host: str, port: str, path: str = "/") -> str:
     return f"http://{host}:{port}{path}"
 
 
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid` (children, their children, ...), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
 def _die_with_parent() -> None:
     """In the child: get SIGTERM when the supervisor dies, whatever killed it."""
     with contextlib.suppress(OSError, AttributeError):

@@ -14,7 +14,7 @@ import pytest
 
 from bot.service_types import load_service_types
 from channels.messages import NO_REPLY_TEXT
-from scripts.stack import ROOT, Stack, rasa_service
+from scripts.stack import ROOT, Stack, descendants, rasa_service
 
 from .conftest import Chat, e2e_env, post_json
 
@@ -89,27 +89,6 @@ def test_reply_when_the_action_server_is_down(stack: Stack, chat: Chat) -> None:
         stack.wait_healthy(120)
 
 
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -145,7 +124,7 @@ def test_make_run_answers_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "make run never said it was ready"
             time.sleep(0.5)
         assert "Servicelotsen" in chat.texts("e2e-make-run", "hej")
-        started = _descendants(proc.pid)
+        started = descendants(proc.pid)
         assert len(started) >= 3  # supervisor, action server, Rasa
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         proc.wait(60)

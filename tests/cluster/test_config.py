@@ -9,15 +9,18 @@ from pathlib import Path
 import pytest
 
 from scripts.cluster import (
+    MAX_RESTARTS,
     ClusterLayout,
+    ClusterService,
     cluster_env,
     main,
     nginx_binary,
     nginx_values,
     render_nginx_config,
+    watch,
     write_nginx_files,
 )
-from scripts.stack import ROOT, StartupError
+from scripts.stack import ROOT, Service, Stack, StartupError
 
 ENDPOINTS = ROOT / "deploy" / "endpoints.cluster.yml"
 ENV_EXAMPLE = ROOT / "deploy" / "servicelotsen.env.example"
@@ -119,3 +122,29 @@ def test_the_endpoints_placeholders_are_all_set() -> None:
     values = nginx_values(ClusterLayout.from_env(env), "/tmp/x.log")
     template = (ROOT / "deploy" / "nginx" / "servicelotsen.conf").read_text()
     assert set(PLACEHOLDER.findall(template)) == set(values)
+
+
+def test_a_dying_instance_is_started_again_until_it_keeps_dying(tmp_path: Path) -> None:
+    """`make cluster` starts a stopped process again, as systemd would, and
+    gives up (stopping everything) when it dies a fourth time in ten minutes."""
+    flaky = ClusterService(
+        name="Rasa 1",
+        argv=["sh", "-c", f"echo started >> {tmp_path / 'starts'}; sleep 0.2"],
+        health_url="",
+        log_path=tmp_path / "flaky.log",
+    )
+    steady = Service(
+        name="nginx", argv=["sleep", "60"], health_url="", log_path=tmp_path / "n.log"
+    )
+    stack = Stack([flaky, steady], cluster_env())
+    said: list[str] = []
+    for service in stack.services:
+        service.start(stack.env)
+    try:
+        assert watch(stack, said.append) == 1
+    finally:
+        stack.stop()
+    starts = (tmp_path / "starts").read_text().splitlines()
+    assert len(starts) == 1 + MAX_RESTARTS
+    assert sum("startar den igen" in text for text in said) == MAX_RESTARTS
+    assert "Stänger av allt" in said[-1]

@@ -701,7 +701,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak", type=float, default=600.0, help="soak seconds at 20 concurrent (0: none)")
     parser.add_argument("--no-training", action="store_true", help="skip the timed training")
     parser.add_argument("--out", type=Path, default=None, help="folder for results.json and the chart")
+    parser.add_argument("--render", type=Path, default=None, metavar="RESULTS_JSON",
+                        help="measure nothing: print the table and redraw the chart of an earlier run")
     args = parser.parse_args(argv)
+    if args.render is not None:
+        earlier = json.loads(args.render.read_text())
+        rows = build_rows(earlier)
+        (args.render.parent / "table.md").write_text(render_markdown(rows) + "\n")
+        chart(earlier, args.render.parent / "benchmarks.png")
+        print(render_table(rows))
+        return 0
     if args.quick:
         args.n, args.load_seconds, args.soak, args.no_training = 20, 5.0, 0.0, True
     out = args.out or (QUICK_OUT if args.quick else DOCS_OUT)

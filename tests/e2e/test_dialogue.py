@@ -71,6 +71,25 @@ def test_form_asks_for_the_type_then_answers(talk: Chat) -> None:
     assert "Testmack Tving" in reply
 
 
+def test_service_buttons_arrive_whole_and_log_nothing_of_the_conversation(
+    talk: Chat, dialogue_stack: Stack
+) -> None:
+    """The buttons' payloads come out as `/inform{"service_type": …}` and Rasa's
+    response templating logs no error (it used to, with the conversation's
+    slots: the place, and the position when one was shared)."""
+    me = sender()
+    reply = talk.say(me, "jag är i Tving")
+    buttons = [b for m in reply for b in m.get("buttons", [])]
+    assert [b["payload"] for b in buttons] == [
+        f'/inform{{"service_type": "{t}"}}'
+        for t in ("dagligvaror", "apotek", "paketombud", "uttagsautomat", "drivmedel")
+    ]
+    assert "Testapotek" in talk.texts(me, buttons[1]["payload"])
+    log = dialogue_stack.by_name("Rasa").log_path.read_text(errors="replace")
+    assert "interpolator" not in log
+    assert "Tving" not in log
+
+
 def test_place_carries_over_to_the_next_question(talk: Chat) -> None:
     me = sender()
     first = talk.texts(me, "finns det något paketombud i Eringsboda?")

@@ -310,7 +310,7 @@ def test_sticky_routing_avoids_the_redis_lock_race_9213(
     """
     split: dict[str, int] = Counter()
     rounds = 0
-    while rounds < 4 and split.get("anomalies", 0) == 0:
+    while rounds < 6 and split.get("anomalies", 0) == 0:
         split = Counter(split) + Counter(
             _race_round(cluster, sticky=False, conversations=10, bursts=2)
         )

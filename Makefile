@@ -29,6 +29,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# Rasa would report usage to its servers (and try to reach Sentry); never from here.
+export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 SPACY_SV := models/spacy_sv/.servicelotsen-build.json

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from bot.index import Nearby, NearestAnswer
 from bot.lotsen import Origin
 from bot.opening_hours import parse_opening_hours, to_local
-from bot.phrasing import join_swedish
+from bot.phrasing import SWEDISH_MONTHS, join_swedish
 from bot.registry import ServicePoint
 from bot.service_types import ServiceType
 from bot.when import When
@@ -30,14 +30,10 @@ __all__ = [
 #: How many places one answer lists ("visa fler" shows the next as many).
 PAGE_SIZE = 3
 
-_MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni", "juli",
-    "augusti", "september", "oktober", "november", "december",
-)  # fmt: skip
 
 
 def _month(day: datetime.date) -> str:
-    return f"{_MONTHS[day.month - 1]} {day.year}"
+    return f"{SWEDISH_MONTHS[day.month - 1]} {day.year}"
 
 
 def freshness(points: Sequence[ServicePoint]) -> str:

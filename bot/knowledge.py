@@ -42,6 +42,7 @@ import yaml
 from numpy.typing import NDArray
 
 from bot.errors import KnowledgeError, ServiceTypesError, UnknownCategory
+from bot.phrasing import SWEDISH_MONTHS
 from bot.service_types import DEFAULT_SERVICE_TYPES_PATH, load_service_types
 
 __all__ = [
@@ -81,10 +82,6 @@ DEFAULT_MIN_SCORE = 0.90
 #: Fewer example questions than this make retrieval guess (editor check).
 MIN_EXAMPLE_QUESTIONS = 3
 
-_MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni", "juli",
-    "augusti", "september", "oktober", "november", "december",
-)  # fmt: skip
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PHONE_RE = re.compile(r"^0\d{1,3}-\d[\d ]*\d$")
 
@@ -203,7 +200,7 @@ def _fold(text: str) -> str:
 
 def swedish_date(day: date) -> str:
     """Write a date as residents read it: "29 november 2026"."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {SWEDISH_MONTHS[day.month - 1]} {day.year}"
 
 
 def _is_url(value: str) -> bool:

@@ -44,6 +44,7 @@ import holidays as _holidays
 import opening_hours as _oh
 
 from bot.errors import InvalidOpeningHours
+from bot.phrasing import SWEDISH_MONTHS
 
 __all__ = [
     "COUNTRY",
@@ -416,23 +417,9 @@ def _when(moment: datetime.datetime, now_: datetime.datetime, closing: bool) -> 
         return "i morgon " + clock
     if days < 7:
         return f"{SWEDISH_WEEKDAYS[moment.weekday()]} {clock}"
-    return f"{moment.day} {_MONTHS[moment.month - 1]} {clock}"
+    return f"{moment.day} {SWEDISH_MONTHS[moment.month - 1]} {clock}"
 
 
-_MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def validate_opening_hours(value: str) -> str:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bot.opening_hours import SWEDISH_WEEKDAYS, next_weekday, to_local
+from bot.phrasing import SWEDISH_MONTHS
 from bot.text import fold
 
 __all__ = ["When", "parse_when"]
@@ -35,10 +36,6 @@ class When:
     now: bool
 
 
-_MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni", "juli",
-    "augusti", "september", "oktober", "november", "december",
-)  # fmt: skip
 
 
 def day_label(day: datetime.date, today: datetime.date) -> str:
@@ -47,7 +44,7 @@ def day_label(day: datetime.date, today: datetime.date) -> str:
         return "i dag"
     if day == today + datetime.timedelta(days=1):
         return "i morgon"
-    return f"{SWEDISH_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    return f"{SWEDISH_WEEKDAYS[day.weekday()]} {day.day} {SWEDISH_MONTHS[day.month - 1]}"
 
 
 def parse_when(text: str, at: datetime.datetime | None = None) -> When:

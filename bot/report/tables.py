@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.phrasing import SWEDISH_MONTHS
 from bot.registry import ServicePoint
 from bot.report.areas import LOCALITY, POSTCODE, Areas
 from bot.report.closure import ClosureImpact, rank_closures
@@ -447,19 +448,5 @@ def write_csv(table: Table, folder: Path) -> Path:
 
 def month_name(month: str) -> str:
     """ "2026-11" -> "november 2026"."""
-    names = (
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    )
     day = datetime.date.fromisoformat(month + "-01")
-    return f"{names[day.month - 1]} {day.year}"
+    return f"{SWEDISH_MONTHS[day.month - 1]} {day.year}"

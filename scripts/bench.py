@@ -746,7 +746,10 @@ def main(argv: list[str] | None = None) -> int:
     (out / "table.md").write_text(render_markdown(rows) + "\n")
     chart(result, out / "benchmarks.png")
     print(render_table(rows))
-    print(f"\nTid: {result['duration_s'] / 60:.1f} min. JSON, tabell och diagram: {out.relative_to(ROOT)}/")
+    shown = out.resolve()
+    with contextlib.suppress(ValueError):
+        shown = shown.relative_to(ROOT)
+    print(f"\nTid: {result['duration_s'] / 60:.1f} min. JSON, tabell och diagram: {shown}/")
     return 0
 
 

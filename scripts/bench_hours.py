@@ -38,27 +38,51 @@ if str(ROOT) not in sys.path:
 
 TARGET_MS = 0.2
 
-#: (form, weight): how often each form occurs in the realistic registry.
-REALISTIC_MIX: tuple[tuple[str, int], ...] = (
-    ("Mo-Su 07:00-22:00", 14),  # grocery
-    ("Mo-Fr 08:00-20:00; Sa,Su 09:00-18:00", 10),
-    ("Mo-Fr 09:00-19:00; Sa 09:00-14:00; Su off", 10),
-    ("Mo-Fr 10:00-18:00; Sa 10:00-14:00; PH off", 8),  # pharmacy
-    ("24/7", 8),  # ATM, unmanned fuel
-    ("Mo-Su 00:00-24:00", 6),  # ATM, as OSM often writes it
-    ("Mo-Fr 08:00-17:00; PH off", 8),  # care centre
-    ("Mo-Fr 08:00-12:00,13:00-16:30; PH off", 4),
-    ("Mo-Fr 06:00-22:00; Sa,Su 08:00-22:00", 5),  # manned fuel
-    ("Mo-Th 11:00-22:00; Fr,Sa 11:00-02:00; Su 12:00-21:00", 3),  # span past midnight
-    ("Jun-Aug Mo-Su 10:00-18:00; Sep-May Sa 10:00-14:00", 3),  # seasonal
-    ("week 01-20,34-52 Mo-Fr 09:00-16:00", 1),  # week numbers
-    ('Mo-Fr 09:00-16:00 "efter överenskommelse"', 3),  # comment
-    ("Mo,We,Fr 10:00-17:00; Tu,Th off", 3),  # off days
-    ("Mo-Fr 08:30-17:00; Dec 24 off; Dec 31 10:00-13:00", 2),
-    ("unknown", 2),
-    ("Mo-Su 00:00-24:00; PH off", 1),
-    ("Mo-Fr 10:00-16:00; Sa unknown", 1),
-)
+#: Per category, (form, weight): how often each form occurs in the realistic
+#: registry (roughly what OSM holds for such places in a Swedish county).
+REALISTIC_MIX: dict[str, tuple[tuple[str, int], ...]] = {
+    "uttagsautomat": (
+        ("24/7", 5),
+        ("Mo-Su 00:00-24:00", 4),
+        ("Mo-Su 06:00-23:00", 1),
+    ),
+    "drivmedel": (
+        ("24/7", 3),
+        ("Mo-Su 00:00-24:00", 2),
+        ("Mo-Fr 06:00-22:00; Sa,Su 08:00-22:00", 3),
+        ("Mo-Th 11:00-22:00; Fr,Sa 11:00-02:00; Su 12:00-21:00", 1),
+        ("unknown", 1),
+    ),
+    "dagligvaror": (
+        ("Mo-Su 07:00-22:00", 6),
+        ("Mo-Fr 08:00-20:00; Sa,Su 09:00-18:00", 5),
+        ("Mo-Fr 09:00-19:00; Sa 09:00-14:00; Su off", 4),
+        ("Jun-Aug Mo-Su 10:00-18:00; Sep-May Sa 10:00-14:00", 2),
+        ('Mo-Fr 09:00-16:00 "efter överenskommelse"', 1),
+        ("Mo-Fr 08:30-17:00; Dec 24 off; Dec 31 10:00-13:00", 1),
+        ("Mo,We,Fr 10:00-17:00; Tu,Th off", 1),
+        ("week 01-20,34-52 Mo-Fr 09:00-16:00", 1),
+    ),
+    "apotek": (
+        ("Mo-Fr 10:00-18:00; Sa 10:00-14:00; PH off", 5),
+        ("Mo-Fr 09:00-19:00; Sa 09:00-14:00; Su off", 3),
+        ("Mo-Fr 10:00-16:00; Sa unknown", 1),
+        ("Mo-Su 00:00-24:00; PH off", 1),
+    ),
+    "vårdcentral": (
+        ("Mo-Fr 08:00-17:00; PH off", 6),
+        ("Mo-Fr 08:00-12:00,13:00-16:30; PH off", 3),
+        ('Mo-Fr 08:00-17:00 "efter överenskommelse"', 1),
+    ),
+}
+
+
+def pick_hours(category: str, rng: random.Random) -> str:
+    """A form for a point of this category, drawn from `REALISTIC_MIX`."""
+    mix = REALISTIC_MIX.get(category) or REALISTIC_MIX["dagligvaror"]
+    forms_, weights = zip(*mix, strict=True)
+    return str(rng.choices(forms_, weights=weights)[0])
+
 
 #: Every form issue 14 names, beside the mix.
 CORPUS: tuple[str, ...] = (
@@ -79,7 +103,8 @@ CORPUS: tuple[str, ...] = (
 
 def forms() -> list[str]:
     seen: dict[str, None] = dict.fromkeys(CORPUS)
-    seen.update(dict.fromkeys(f for f, _w in REALISTIC_MIX))
+    for mix in REALISTIC_MIX.values():
+        seen.update(dict.fromkeys(f for f, _w in mix))
     return list(seen)
 
 

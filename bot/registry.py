@@ -367,7 +367,9 @@ def _day(value: Any, what: str, rid: str | None) -> datetime.date:
                 f"{what}: ogiltigt datum {value!r} (ska vara ÅÅÅÅ-MM-DD)", rid
             ) from None
     if day > datetime.date.today() + datetime.timedelta(days=1):
-        raise InvalidRecord(f"{what}: datumet {day.isoformat()} ligger i framtiden", rid)
+        raise InvalidRecord(
+            f"{what}: datumet {day.isoformat()} ligger i framtiden", rid
+        )
     return day
 
 
@@ -439,7 +441,9 @@ def _sources(
             raise InvalidRecord(f"sources: note för {category} ska vara text", rid)
         day = _day(item.get("source_date"), f"sources ({category})", rid)
         found.append(
-            SourceEntry(str(category), source.strip(), day, (note or "").strip() or None)
+            SourceEntry(
+                str(category), source.strip(), day, (note or "").strip() or None
+            )
         )
     return tuple(found)
 

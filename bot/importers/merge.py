@@ -47,6 +47,7 @@ __all__ = [
     "MERGE_KINDS",
     "NEAR_MISS_M",
     "SAME_ADDRESS_M",
+    "SAME_NAME_M",
     "SAME_PLACE_M",
     "Chain",
     "ChainTable",
@@ -65,10 +66,17 @@ SAME_PLACE_M = 150.0
 #: ... or this far when they also give the same street address: the lists'
 #: positions for one address differ by up to ~270 m (Listermacken, Mjällby).
 SAME_ADDRESS_M = 300.0
+#: ... or this far when they have the same name in the same ort: the chain
+#: lists and Pipos place one village shop up to ~830 m apart (ICA Nära
+#: Bräkne-Hoby), and a village has one shop of that name.
+SAME_NAME_M = 1000.0
 #: Records with matching names this close are printed as a near miss.
 NEAR_MISS_M = 2000.0
 #: What a record is, for merging: records merge only within one kind.
 MERGE_KINDS = ("shop", "locker", "apotek", "vårdcentral", "atm", "bibliotek")
+#: Kinds never merged here: ATMs are deduplicated by their own rules (several
+#: machines of different banks stand side by side).
+UNMERGED_KINDS = frozenset({"atm"})
 GROCERY_CATEGORY = "dagligvaror"
 
 #: Words that say nothing about which shop it is.
@@ -106,6 +114,29 @@ _GENERIC = frozenset(
         "city",
         "centrum",
         "macken",
+    )
+)
+
+
+#: Words naming a trade other than groceries: such a shop without a chain
+#: is not the chain shop it shares a name with (Cityhallen Spel & Tobak is
+#: not ICA Supermarket Cityhallen).
+_TRADE_WORDS = frozenset(
+    fold(w)
+    for w in (
+        "tobak",
+        "spel",
+        "kiosk",
+        "kiosken",
+        "grill",
+        "grillen",
+        "café",
+        "cafe",
+        "foto",
+        "radio",
+        "färg",
+        "pizzeria",
+        "bokhandel",
     )
 )
 
@@ -238,6 +269,8 @@ class Record:
     id_hint: str = ""
     chain: str | None = None
     places: frozenset[str] = frozenset()  # folded place words, not distinctive
+    keep_id: bool = False  # an id already published: the point keeps it
+    position_rank: int = 50  # lower: whose position the point gets
 
 
 def address_key(address: str | None) -> str | None:
@@ -303,6 +336,8 @@ def _compare(a: Record, b: Record, chains: ChainTable) -> tuple[bool, str, float
     metres = _metres(a, b)
     if a.kind != b.kind:
         return False, f"olika slag ({a.kind}, {b.kind})", metres
+    if a.kind in UNMERGED_KINDS:
+        return False, f"{a.kind} slås inte ihop", metres
     if a.kind == "locker" and {c.id for c in a.carriers} != {c.id for c in b.carriers}:
         return False, "paketskåp för olika transportföretag", metres
     chain_a, chain_b = _chain_of(a, chains), _chain_of(b, chains)
@@ -323,7 +358,28 @@ def _compare(a: Record, b: Record, chains: ChainTable) -> tuple[bool, str, float
     if same_address:
         reasons.append("samma adress")
     named = any(not r.startswith("samma adress") for r in reasons)
+    if named and (chain_a is None) != (chain_b is None):
+        plain = a if chain_a is None else b
+        trade = set(_fold_words(plain.name)) & _TRADE_WORDS
+        if trade:
+            return (
+                False,
+                (f"olika slags butiker ({', '.join(sorted(trade))} i en kedjebutik?)"),
+                metres,
+            )
     limit = SAME_ADDRESS_M if same_address and named else SAME_PLACE_M
+    same_ort = bool(a.locality and b.locality and fold(a.locality) == fold(b.locality))
+    if (
+        metres > limit
+        and named
+        and same_ort
+        and metres <= SAME_NAME_M
+        and (
+            "samma namn" in reasons or any(r.startswith("namnen har") for r in reasons)
+        )
+    ):
+        reasons.append(f"samma ort ({a.locality}), lägena skiljer {metres:.0f} m")
+        return True, ", ".join(reasons), metres
     if metres > limit:
         why = ", ".join(reasons) if reasons else "inget gemensamt"
         return False, f"för långt isär ({why})", metres
@@ -412,7 +468,11 @@ def merge_records(
         if ri == rj or same:
             continue
         key = (min(ri, rj), max(ri, rj))
-        if key in reported or recs[i].kind != recs[j].kind:
+        if (
+            key in reported
+            or recs[i].kind != recs[j].kind
+            or recs[i].kind in UNMERGED_KINDS
+        ):
             continue
         near = metres <= SAME_PLACE_M
         named = (
@@ -438,6 +498,12 @@ def merge_records(
 def _is_shouting(name: str) -> bool:
     letters = [c for c in name if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
+
+
+def group_position(records: Sequence[Record]) -> tuple[float, float]:
+    """The position of the record whose source places it best (`position_rank`)."""
+    best = min(records, key=lambda r: (r.position_rank, r.rank, r.ref))
+    return best.lat, best.lon
 
 
 def group_properties(records: Sequence[Record]) -> tuple[dict[str, Any], Record]:

@@ -49,6 +49,7 @@ from bot.importers.merge import (
     MergeLog,
     Record,
     default_chains,
+    group_position,
     group_properties,
     infer_grocery,
     merge_records,
@@ -399,7 +400,7 @@ class PlaceNames:
         return max(found, key=len) if found else None
 
 
-_SMALL_WORDS = {"och", "i", "o", "på", "av", "vid", "med", "c"}
+_SMALL_WORDS = {"och", "i", "o", "på", "av", "vid", "med"}
 _UPPER_WORDS = {"ica", "okq8", "dhl", "ups", "ab", "hj", "ok/q8", "q8", "id"}
 
 
@@ -541,6 +542,7 @@ def pipos_records(
             brand=brand,
             operator=operator if kind == "apotek" else None,
             rank=20,
+            position_rank=10,
             id_hint=f"pipos-{slugify(pid)}"
             if pid
             else "pipos-" + slugify(f"{name} {city or ''}"),
@@ -701,6 +703,7 @@ def carrier_records(
             postcode=normalise_postcode(get("postcode")),
             carriers=[carrier],
             rank=60,
+            position_rank=40,
             id_hint=(
                 f"paketskap-{carrier.id}-" + slugify(f"{address or site} {city or ''}")
                 if locker
@@ -731,7 +734,8 @@ def points_from_records(
         if names.count(props["name"]) > 1 and props.get("address"):
             props["name"] = f"{props['name']} ({props['address']})"
         props["id"] = unique_id(props["id"] or slugify(props["name"]), taken)
-        point = builder.add(lead.ref, props, lead.lat, lead.lon)
+        lat, lon = group_position(members)
+        point = builder.add(lead.ref, props, lat, lon)
         if point is not None:
             out.append((point, members))
     return out

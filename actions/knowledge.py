@@ -120,7 +120,7 @@ class ActionDigitalAlternative(Action):
             hits = []
         if hits:
             entry = hits[0].entry
-            dispatcher.utter_message(text=format_entry(entry))
+            dispatcher.utter_message(text=format_entry(entry, language(tracker)))
             quoted = outcome(tracker, Kind.FOUND, Question.DIGITAL, topic=entry.id)
             return [record(quoted)]
         category = _latest_entity(tracker, "service_type")
@@ -130,7 +130,7 @@ class ActionDigitalAlternative(Action):
         canonical = lotsen.service_type(category)
         entries = found.for_service_type(canonical) if canonical else []
         if entries:
-            dispatcher.utter_message(text=format_entry(entries[0]))
+            dispatcher.utter_message(text=format_entry(entries[0], language(tracker)))
             quoted = outcome(
                 tracker,
                 Kind.FOUND,
@@ -190,7 +190,7 @@ class ActionHomeDelivery(_KommunAction):
         return "action_home_delivery"
 
     def answer(self, kommun: Municipality, lang: str) -> str:
-        return format_home_delivery(kommun)
+        return format_home_delivery(kommun, lang)
 
 
 class ActionHumanHandoff(_KommunAction):
@@ -204,4 +204,4 @@ class ActionHumanHandoff(_KommunAction):
         return "action_human_handoff"
 
     def answer(self, kommun: Municipality, lang: str) -> str:
-        return say("handoff", lang, contact=format_contact(kommun))
+        return say("handoff", lang, contact=format_contact(kommun, lang))

@@ -629,7 +629,7 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         c for p in registry.points if p.opening_hours for c in p.categories
     )
     carriers = Counter(cid for p in registry.points for cid in p.carrier_ids())
-    undated = sum(1 for p in registry.points if not (p.source and p.source_date))
+    undated = len([p.id for p in registry.points if not p.source.strip()])
     rejected = [
         {"id": r.id, "file": _shown_path(r.source_file), "reason": r.reason}
         for r in registry.rejected

@@ -187,8 +187,8 @@ def build_report(
     """Compute the report and write report.html, the CSVs and the maps to `out_dir`.
 
     Weighted by residents per tätort (SCB 2020, `bot.report.population`)
-    unless `population_path` gives the region's own file or `weighted` is
-    False.
+    with the default gazetteer, unless `population_path` gives the region's
+    own file or `weighted` is False.
 
     Raises:
         RegistryError, GazetteerError, ReportConfigError, PopulationError,
@@ -205,7 +205,13 @@ def build_report(
     population: Population | None = None
     if population_path:
         population = load_population(population_path, areas)
-    elif weighted and DEFAULT_TATORTER.is_file():
+    elif (
+        weighted
+        and DEFAULT_TATORTER.is_file()
+        and gaz_path.resolve() == DEFAULT_GAZETTEER_PATH.resolve()
+    ):
+        # the SCB file names places of the default gazetteer; another
+        # gazetteer (a test, another region) brings its own --population
         weighting = load_tatorter(areas)
         areas, population = weighting.areas, weighting.population
     b_path = borders_path or DEFAULT_BORDERS_PATH

@@ -223,10 +223,22 @@ def test_one_loose_record_cannot_chain_two_chains() -> None:
 
 def test_point_keeps_each_categorys_source_and_date() -> None:
     chains = default_chains()
-    shop = rec("s", "ICA Nära Testbyn", origin="sepoi", categories=("dagligvaror",),
-               date=D2023, rank=10)  # fmt: skip
-    pipos = rec("p", "ICA Nära Testbyn 09-1234", origin="pipos",
-                categories=("apoteksombud",), date=D2025, rank=20)  # fmt: skip
+    shop = rec(
+        "s",
+        "ICA Nära Testbyn",
+        origin="sepoi",
+        categories=("dagligvaror",),
+        date=D2023,
+        rank=10,
+    )
+    pipos = rec(
+        "p",
+        "ICA Nära Testbyn 09-1234",
+        origin="pipos",
+        categories=("apoteksombud",),
+        date=D2025,
+        rank=20,
+    )
     agent = rec("c", "ICA NÄRA TESTBYN", date=D2021, rank=60)
     infer_grocery(pipos, chains)
     infer_grocery(agent, chains)

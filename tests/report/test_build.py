@@ -6,9 +6,8 @@ default Blekinge data the report must simply be complete and quick.
 
 from __future__ import annotations
 
-import datetime
-
 import csv
+import datetime
 import json
 import os
 import subprocess

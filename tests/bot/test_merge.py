@@ -78,14 +78,14 @@ def test_same_shop_in_three_spellings_is_one_point() -> None:
                 north_m=20,
                 address="TESTVÄGEN 1",
                 carriers=("dhl",),
-            ),  # fmt: skip
+            ),
             rec(
                 "c",
                 "Ica nära Testbyn",
                 north_m=40,
                 address="Testväg 1",
                 carriers=("bring",),
-            ),  # fmt: skip
+            ),
         ]
     )
     assert groups == [["a", "b", "c"]]
@@ -161,7 +161,7 @@ def test_same_name_in_the_same_ort_merges_across_list_positions() -> None:
                 north_m=760,
                 origin="pipos",
                 categories=("apoteksombud",),
-            ),  # fmt: skip
+            ),
         ]
     )
     assert groups == [["a", "b"]]
@@ -189,21 +189,21 @@ def test_kinds_never_merge() -> None:
                 kind="apotek",
                 categories=("apotek",),
                 address="Storvägen 8",
-            ),  # fmt: skip
+            ),
             rec(
                 "box",
                 "Instabox paketskåp, Testby",
                 kind="locker",
                 carriers=("instabox",),
                 address="Storvägen 8",
-            ),  # fmt: skip
+            ),
             rec(
                 "box2",
                 "DHL paketskåp, Testby",
                 kind="locker",
                 carriers=("dhl",),
                 address="Storvägen 8",
-            ),  # fmt: skip
+            ),
         ]
     )
     assert groups == [["apotek"], ["box"], ["box2"], ["shop"]]

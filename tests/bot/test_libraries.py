@@ -51,3 +51,24 @@ def test_a_fact_without_source_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(KnowledgeError, match="saknar källa"):
         load_libraries(bad)
+
+
+def test_the_documented_csv_import_works(tmp_path: Path) -> None:
+    """docs/bibliotek-import.md: the mapping reads the template's columns."""
+    from bot.importers.csv import import_csv
+
+    template = (ROOT / "docs" / "bibliotek-mall.csv").read_text(encoding="utf-8")
+    sample = ROOT / "tests" / "fixtures" / "import" / "bibliotek_test.csv"
+    assert sample.read_text(encoding="utf-8").splitlines()[0] == template.strip()
+    out = tmp_path / "bibliotek.geojson"
+    report = import_csv(
+        sample, ROOT / "data" / "importers" / "bibliotek.yml", out, use_gazetteer=False
+    )
+    assert report.by_category == {"bibliotek": 2}
+    assert [s.reason for s in report.skipped] == [
+        "koordinaterna saknas eller är inga tal"
+    ]
+    registry = load_registry(out)
+    assert {p.id for p in registry.points} == {"bibliotek-test-1", "bibliotek-test-3"}
+    point = registry.by_id("bibliotek-test-1")
+    assert point is not None and point.opening_hours == "Mo-Fr 10:00-18:00"

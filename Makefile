@@ -174,7 +174,7 @@ nginx:
 # nginx on make run's ports (docs/drift.md). Ctrl-C stops it all.
 cluster: setup nginx
 	@mkdir -p var
-	@exec $(APY) scripts/stack.py cluster
+	@exec $(APY) scripts/cluster.py run
 
 pytest: setup browser nginx
 	$(APY) -m pytest

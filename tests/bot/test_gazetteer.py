@@ -498,14 +498,18 @@ def test_no_duplicate_locality_names_in_real_data(gaz: Gazetteer) -> None:
     }
 
 
-def test_resolve_is_fast(gaz: Gazetteer) -> None:
+def test_resolve_is_not_pathologically_slow(gaz: Gazetteer) -> None:
+    """A loose regression bound, not a benchmark: about 0.02 ms per resolve on the
+    2-core development machine (2026-12-06), so 25 ms only fails when something
+    went badly wrong (a linear scan per word, say), never because the machine
+    was busy. Timing figures belong to the benchmarks (`make bench`)."""
     queries = [text for text, _, _ in FOUND] + [text for text, _ in UNKNOWN]
     start = time.perf_counter()
     for _ in range(5):
         for text in queries:
             gaz.resolve(text)
     mean_ms = (time.perf_counter() - start) * 1000 / (5 * len(queries))
-    assert mean_ms < 1.0, f"{mean_ms:.3f} ms per resolve"
+    assert mean_ms < 25.0, f"{mean_ms:.3f} ms per resolve"
 
 
 def test_load_path_override(tmp_path: Path) -> None:

@@ -215,11 +215,24 @@ def chat(stack: Stack, message: str) -> str:
     return "\n".join(m.get("text", "") for m in body["messages"])
 
 
-def test_no_message_text_or_position_in_any_log(secured: Stack) -> None:
-    assert "apotek" in chat(secured, SECRET_TEXT).lower()
-    shared = chat(secured, "/share_location" + json.dumps(POSITION))
-    assert "din position" in shared.lower() or "från dig" in shared.lower()
-    assert "från dig" in chat(secured, "apotek").lower()  # searched from the position
+@pytest.fixture(scope="module")
+def conversation(secured: Stack) -> list[str]:
+    """One resident's conversation with personal data and a shared position,
+    held once for the tests below (each may run alone, in any order)."""
+    return [
+        chat(secured, SECRET_TEXT),
+        chat(secured, "/share_location" + json.dumps(POSITION)),
+        chat(secured, "apotek"),
+    ]
+
+
+def test_no_message_text_or_position_in_any_log(
+    secured: Stack, conversation: list[str]
+) -> None:
+    first, shared, searched = (reply.lower() for reply in conversation)
+    assert "apotek" in first
+    assert "din position" in shared or "från dig" in shared
+    assert "från dig" in searched  # searched from the position
 
     logs = {path.name: path.read_text(errors="replace") for path in secured_logs(secured)}
     assert set(logs) >= {"actions.log", "rasa.log", "web.log"}
@@ -240,8 +253,10 @@ def store_text(stack: Stack) -> str:
         return "\n".join(row[0] for row in rows)
 
 
-def test_the_purge_removes_the_position_and_rasa_goes_on(secured: Stack) -> None:
-    """After test_no_message_text_or_position_in_any_log: the conversation exists."""
+def test_the_purge_removes_the_position_and_rasa_goes_on(
+    secured: Stack, conversation: list[str]
+) -> None:
+    assert conversation
     before = store_text(secured)
     assert "56.17313" in before  # the store did hold the position
     # the conversation counts as ended at once (0 minutes): its position goes

@@ -44,6 +44,7 @@ import holidays as _holidays
 import opening_hours as _oh
 
 from bot.errors import InvalidOpeningHours
+from bot.lang import swedish
 from bot.phrasing import SWEDISH_MONTHS
 
 __all__ = [
@@ -74,20 +75,9 @@ HOLIDAY_CATEGORIES = ("public", "de_facto")
 #: How far ahead next_opening/next_closing look before giving up.
 SEARCH_HORIZON = datetime.timedelta(days=400)
 
-SWEDISH_WEEKDAYS = (
-    "måndag",
-    "tisdag",
-    "onsdag",
-    "torsdag",
-    "fredag",
-    "lördag",
-    "söndag",
-)
-_WEEKDAY_WORDS: dict[str, int] = {}
-for _i, _name in enumerate(SWEDISH_WEEKDAYS):
-    for _form in (_name, _name + "en", _name + "ar", _name[:3], _name + "s"):
-        _WEEKDAY_WORDS[_form] = _i
-_WEEKDAY_WORDS.update({"mandag": 0, "lordag": 5, "sondag": 6, "lör": 5, "sön": 6})
+SWEDISH_WEEKDAYS = swedish().weekdays
+#: "söndag", "söndagen", "sondag", "sön" ... (data/lang/sv.yml) to 0..6.
+_WEEKDAY_WORDS = swedish().weekday_forms(abbreviations=True)
 
 
 class State(enum.Enum):
@@ -463,6 +453,3 @@ def parse_opening_hours(text: str) -> OpeningHours:
     """
     return OpeningHours(text)
 
-
-# keep the helper loop variables out of the module namespace
-del _i, _name, _form

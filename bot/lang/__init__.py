@@ -23,7 +23,7 @@ import yaml
 
 from bot.text import fold
 
-__all__ = ["LANG_DIR", "Language", "load_language", "swedish", "with_folded"]
+__all__ = ["LANG_DIR", "Language", "english", "load_language", "swedish", "with_folded"]
 
 LANG_DIR = Path(__file__).resolve().parents[2] / "data" / "lang"
 
@@ -49,6 +49,8 @@ class Language:
     not_places: tuple[str, ...]
     message_endings: tuple[str, ...]
     ordinals: Mapping[str, int]
+    #: frequent words, to tell the language of a text (`bot.editor_checks`)
+    common_words: tuple[str, ...]
 
     def weekday_forms(self, *, abbreviations: bool = False) -> dict[str, int]:
         """Every written form of a weekday to 0 (Monday) … 6: "söndag",
@@ -65,7 +67,8 @@ class Language:
 
 
 def _words(raw: Mapping[str, Any], key: str, where: Path) -> tuple[str, ...]:
-    value = raw.get(key)
+    """The list `key` (a language's file may leave a list out: empty)."""
+    value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
         raise ValueError(f"{where}: {key} ska vara en lista med ord")
     return tuple(w.strip().casefold() for w in value)
@@ -98,9 +101,15 @@ def load_language(code: str, folder: Path = LANG_DIR) -> Language:
         not_places=_words(raw, "not_places", path),
         message_endings=_words(raw, "message_endings", path),
         ordinals={str(k).casefold(): int(v) for k, v in ordinals.items()},
+        common_words=_words(raw, "common_words", path),
     )
 
 
 def swedish() -> Language:
     """data/lang/sv.yml."""
     return load_language("sv")
+
+
+def english() -> Language:
+    """data/lang/en.yml (only the lists English answers need so far)."""
+    return load_language("en")

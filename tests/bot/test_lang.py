@@ -38,3 +38,11 @@ def test_a_broken_list_is_named(tmp_path: Path) -> None:
     (tmp_path / "xx.yml").write_text("months: januari\n", encoding="utf-8")
     with pytest.raises(ValueError, match="months ska vara en lista"):
         load_language("xx", tmp_path)
+
+
+def test_the_common_words_tell_the_languages_apart() -> None:
+    from bot.lang import english
+
+    sv, en = set(swedish().common_words), set(english().common_words)
+    assert {"och", "är", "hej"} <= sv and {"the", "yes", "no"} <= en
+    assert not sv & en

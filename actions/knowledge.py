@@ -96,11 +96,18 @@ def _ask_kommun(dispatcher: CollectingDispatcher, intent: str, question: str) ->
     )
 
 
-class ActionDigitalAlternative(Action):
-    """ "Kan jag handla mat på nätet?" – the knowledge entry that answers it."""
+class _KnowledgeAction(Action, abc.ABC):
+    """An answer from the knowledge files; when they cannot be read, the
+    resident is told so (and the outcome says UNAVAILABLE)."""
 
-    def name(self) -> str:
-        return "action_digital_alternative"
+    #: what the resident asked for (the outcome's question)
+    asked_for = Question.CONTACT
+
+    @abc.abstractmethod
+    def answer_from(
+        self, found: Knowledge, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        """The reply and its events, with the knowledge at hand."""
 
     async def run(
         self,
@@ -111,7 +118,21 @@ class ActionDigitalAlternative(Action):
         found = knowledge()
         if found is None:
             dispatcher.utter_message(response="utter_knowledge_unavailable")
-            return [record(outcome(tracker, Kind.UNAVAILABLE, Question.DIGITAL))]
+            return [record(outcome(tracker, Kind.UNAVAILABLE, self.asked_for))]
+        return self.answer_from(found, dispatcher, tracker)
+
+
+class ActionDigitalAlternative(_KnowledgeAction):
+    """ "Kan jag handla mat på nätet?" – the knowledge entry that answers it."""
+
+    asked_for = Question.DIGITAL
+
+    def name(self) -> str:
+        return "action_digital_alternative"
+
+    def answer_from(
+        self, found: Knowledge, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
         question = str(tracker.latest_message.get("text") or "")
         try:
             hits = found.search(question, k=1)
@@ -144,31 +165,23 @@ class ActionDigitalAlternative(Action):
         return [record(asked)]
 
 
-class _KommunAction(Action, abc.ABC):
+class _KommunAction(_KnowledgeAction):
     """An answer that depends on the resident's kommun; asks for it when unknown."""
 
     #: the intent the kommun buttons send back
     intent = ""
     #: what the bot asks when it does not know the kommun (a message id)
     question = ""
-    #: what the resident asked for, and how the answer for a kommun counts
-    asked_for = Question.CONTACT
+    #: how the answer for a kommun counts
     answered = Kind.FOUND
 
     @abc.abstractmethod
     def answer(self, kommun: Municipality, lang: str) -> str:
         """The reply for a known kommun."""
 
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def answer_from(
+        self, found: Knowledge, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
-        found = knowledge()
-        if found is None:
-            dispatcher.utter_message(response="utter_knowledge_unavailable")
-            return [record(outcome(tracker, Kind.UNAVAILABLE, self.asked_for))]
         kommun, told = _municipality(tracker, dispatcher, found)
         if told is not None:
             return [record(outcome(tracker, told, self.asked_for))]

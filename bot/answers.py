@@ -35,16 +35,28 @@ def _month(day: datetime.date) -> str:
     return f"{SWEDISH_MONTHS[day.month - 1]} {day.year}"
 
 
-def freshness(points: Sequence[ServicePoint], lang: str = "sv") -> str:
+def freshness(
+    points: Sequence[ServicePoint],
+    categories: Sequence[str] = (),
+    lang: str = "sv",
+) -> str:
     """How old the named places' information is, and how to check it.
 
     "Uppgifterna är från februari 2023 (källa: kedjans butikssök). Ring gärna
-    och fråga innan du åker."
+    och fråga innan du åker." With `categories`, each point's date and source
+    are those of the asked category (a shop's apoteksombud from 2025, its
+    parcel agent from 2021), else the point's own.
     """
     if not points:
         return ""
-    dates = sorted({p.source_date for p in points})
-    sources = join_swedish(sorted({p.source for p in points}))
+    facts = set()
+    for p in points:
+        asked = [p.source_for(c) for c in categories if c in p.categories]
+        facts |= {(e.source_date, e.source) for e in asked} or {
+            (p.source_date, p.source)
+        }
+    dates = sorted({day for day, _ in facts})
+    sources = join_swedish(sorted({source for _, source in facts}))
     if _month(dates[0]) == _month(dates[-1]):
         age = _month(dates[0])
     else:
@@ -132,7 +144,9 @@ def nearest_answer(
         _line(offset + i + 1, hit, moment, lang) for i, hit in enumerate(answer.results)
     ]
     lines.append(say("distances_note", lang))
-    lines.append(freshness([hit.point for hit in answer.results], lang))
+    lines.append(
+        freshness([hit.point for hit in answer.results], (service_type.id,), lang)
+    )
     if more_available:
         lines.append(say("show_more", lang))
     return "\n".join(lines)
@@ -161,7 +175,7 @@ def _nothing_answer(
         lines += [_line(i + 1, hit, moment, lang) for i, hit in enumerate(hits)]
         shown += [hit.point for hit in hits]
     if shown:
-        lines.append(freshness(shown, lang))
+        lines.append(freshness(shown, lang=lang))
     return "\n".join(lines)
 
 
@@ -186,7 +200,7 @@ def locality_answer(
                     names=join_swedish(sorted(set(names))),
                 )
             )
-    lines.append(freshness(points, lang))
+    lines.append(freshness(points, lang=lang))
     return "\n".join(lines)
 
 
@@ -199,7 +213,7 @@ def hours_answer(
     """The answer to "har Coop i Mjällby öppet på söndag?"."""
     moment = to_local(at)
     named = {"name": point.name, "address": point_address(point)}
-    fresh = freshness([point], lang)
+    fresh = freshness([point], lang=lang)
     if not point.opening_hours:
         text = (
             say("hours_unknown", lang, **named)
@@ -265,5 +279,5 @@ def places_payload(
     return {
         "type": "places",
         "places": places,
-        "freshness": freshness([hit.point for hit in hits], lang),
+        "freshness": freshness([hit.point for hit in hits], lang=lang),
     }

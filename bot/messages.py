@@ -32,6 +32,7 @@ __all__ = [
     "MESSAGES_PATH",
     "Messages",
     "MessagesError",
+    "fields_of",
     "messages",
     "say",
 ]

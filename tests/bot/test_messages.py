@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.messages import MESSAGES_PATH, Messages, MessagesError, messages, say
+from bot.messages import (
+    MESSAGES_PATH,
+    Messages,
+    MessagesError,
+    fields_of,
+    messages,
+    say,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = sorted([*(ROOT / "actions").glob("*.py"), *(ROOT / "bot").rglob("*.py")])
@@ -90,6 +97,40 @@ def test_every_id_the_code_says_is_in_the_file_and_none_is_left_over() -> None:
     # questions (actions/knowledge.py, class attributes)
     built = {k for k in known if k.startswith(("intent_", "ask_kommun_"))}
     assert known - said - built == set()
+
+
+def test_each_sentence_fills_in_only_names_the_code_gives() -> None:
+    """An edited sentence that asks for a {name} its code does not give
+    fails here, not in a resident's conversation."""
+    found = messages()
+    checked = 0
+    for path in CODE:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "say"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                continue
+            given = {k.arg for k in node.keywords}
+            if None in given:  # **fields: names given elsewhere
+                given.discard(None)
+                splat = True
+            else:
+                splat = False
+            key = str(node.args[0].value)
+            for lang in ("sv", "en"):
+                wanted = fields_of(found.template(key, lang))
+                if splat:
+                    continue
+                assert wanted <= given, (
+                    f"{path.name}:{node.lineno}: {key}.{lang} fills in {sorted(wanted)}, "
+                    f"the code gives {sorted(given)}"
+                )
+            checked += 1
+    assert checked > 30
 
 
 def test_the_actions_utter_no_sentence_of_their_own() -> None:

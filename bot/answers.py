@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Sequence
 
 from bot.index import Nearby, NearestAnswer
-from bot.lotsen import Origin
+from bot.lotsen import PAGE_SIZE, Origin
 from bot.opening_hours import parse_opening_hours, to_local
 from bot.phrasing import SWEDISH_MONTHS, join_swedish
 from bot.registry import ServicePoint
@@ -27,8 +27,6 @@ __all__ = [
     "point_address",
 ]
 
-#: How many places one answer lists ("visa fler" shows the next as many).
-PAGE_SIZE = 3
 
 
 

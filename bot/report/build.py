@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.errors import KnowledgeError, TrackerStoreError
 from bot.gazetteer import DEFAULT_GAZETTEER_PATH, Gazetteer
-from bot.inbox import ENV_TRACKER_URL, TIMEZONE, shown_url, sqlite_path, tracker_url
+from bot.inbox import TIMEZONE
 from bot.knowledge import Entry, Knowledge
 from bot.registry import Registry, load_registry
 from bot.report.areas import Areas, Population, load_population, report_areas
@@ -33,6 +33,7 @@ from bot.report.population import (
 from bot.report.render import Meta, SourceLine, date_range, render_html
 from bot.report.tables import Table, build_tables, write_csv
 from bot.service_types import load_service_types
+from bot.tracker_db import ENV_TRACKER_URL, shown_url, sqlite_path, tracker_url
 
 __all__ = ["DEFAULT_OUT", "ReportResult", "build_report"]
 

@@ -20,7 +20,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, _Parser, _positive_int
+from bot.cli_common import (
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_USAGE,
+    SwedishParser,
+    positive_int,
+)
 from bot.errors import ServicelotsenError
 from bot.gazetteer import Gazetteer
 from bot.index import ServiceIndex
@@ -124,7 +130,7 @@ def _config_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m bot", add_help=False)
+    parser = SwedishParser(prog="python -m bot", add_help=False)
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", required=True)
     report = sub.add_parser(
         "report",
@@ -178,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     closure.add_argument(
         "-k",
-        type=_positive_int,
+        type=positive_int,
         default=10,
         help="hur många i rangordningen (standard 10)",
     )

@@ -14,8 +14,8 @@ from actions.common import (
     lotsen_or_apologise,
     origin_from_slots,
     outcome,
-    place_or_tell,
     record,
+    tell_place_problem,
 )
 from bot.errors import ServicelotsenError
 from bot.knowledge import (
@@ -70,24 +70,17 @@ def _municipality(
     or the data was unavailable (the resident has already been told).
     """
     named = _latest_entity(tracker, "location")
-    if named is not None:
-        direct = found.for_municipality(named)
-        if direct is not None:
-            return direct, None
-        lotsen = lotsen_or_apologise(dispatcher)
-        if lotsen is None:
-            return None, Kind.UNAVAILABLE
-        place = place_or_tell(named, dispatcher, lotsen)
-        if isinstance(place, PlaceProblem):
-            return None, place.kind
-        return found.for_municipality(place.municipality), None
+    direct = found.for_municipality(named) if named is not None else None
+    if direct is not None:
+        return direct, None
     lotsen = lotsen_or_apologise(dispatcher)
     if lotsen is None:
         return None, Kind.UNAVAILABLE
-    origin = origin_from_slots(tracker, lotsen)
-    if origin is not None and origin.municipality:
-        return found.for_municipality(origin.municipality), None
-    return None, None
+    kommun = lotsen.municipality_for(named, origin_from_slots(tracker, lotsen))
+    if isinstance(kommun, PlaceProblem):
+        tell_place_problem(kommun, dispatcher)
+        return None, kommun.kind
+    return (found.for_municipality(kommun) if kommun else None), None
 
 
 def _ask_kommun(dispatcher: CollectingDispatcher, intent: str, question: str) -> None:

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Sequence
 
 from bot.index import Nearby, NearestAnswer
-from bot.lotsen import Origin
+from bot.lotsen import PAGE_SIZE, Origin
 from bot.opening_hours import parse_opening_hours, to_local
 from bot.phrasing import SWEDISH_MONTHS, join_swedish
 from bot.registry import ServicePoint
@@ -27,8 +27,6 @@ __all__ = [
     "point_address",
 ]
 
-#: How many places one answer lists ("visa fler" shows the next as many).
-PAGE_SIZE = 3
 
 
 
@@ -36,16 +34,24 @@ def _month(day: datetime.date) -> str:
     return f"{SWEDISH_MONTHS[day.month - 1]} {day.year}"
 
 
-def freshness(points: Sequence[ServicePoint]) -> str:
+def freshness(points: Sequence[ServicePoint], categories: Sequence[str] = ()) -> str:
     """How old the named places' information is, and how to check it.
 
     "Uppgifterna är från februari 2023 (källa: kedjans butikssök). Ring gärna
-    och fråga innan du åker."
+    och fråga innan du åker." With `categories`, each point's date and source
+    are those of the asked category (a shop's apoteksombud from 2025, its
+    parcel agent from 2021), else the point's own.
     """
     if not points:
         return ""
-    dates = sorted({p.source_date for p in points})
-    sources = join_swedish(sorted({p.source for p in points}))
+    facts = set()
+    for p in points:
+        asked = [p.source_for(c) for c in categories if c in p.categories]
+        facts |= {(e.source_date, e.source) for e in asked} or {
+            (p.source_date, p.source)
+        }
+    dates = sorted({day for day, _ in facts})
+    sources = join_swedish(sorted({source for _, source in facts}))
     if _month(dates[0]) == _month(dates[-1]):
         age = _month(dates[0])
     else:
@@ -123,7 +129,9 @@ def nearest_answer(
         _line(offset + i + 1, hit, moment) for i, hit in enumerate(answer.results)
     ]
     lines.append("Avstånden är fågelvägen; vägen är en uppskattning.")
-    lines.append(freshness([hit.point for hit in answer.results]))
+    lines.append(
+        freshness([hit.point for hit in answer.results], (service_type.id,))
+    )
     if more_available:
         lines.append('Skriv "visa fler" om du vill se fler.')
     return "\n".join(lines)

@@ -562,7 +562,7 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         c for p in registry.points if p.opening_hours for c in p.categories
     )
     carriers = Counter(cid for p in registry.points for cid in p.carrier_ids())
-    undated = sum(1 for p in registry.points if not (p.source and p.source_date))
+    undated = len([p.id for p in registry.points if not p.source.strip()])
     rejected = [
         {"id": r.id, "file": _shown_path(r.source_file), "reason": r.reason}
         for r in registry.rejected
@@ -774,6 +774,11 @@ def _origin(lotsen: Lotsen, args: argparse.Namespace) -> tuple[Origin, str]:
     return origin, f"position {_position_text(lat, lon)}{where}"
 
 
+def _asked(categories: Sequence[str], related: Sequence[tuple[str, Any]]) -> list[str]:
+    """The categories an answer names places for (for their own source dates)."""
+    return [*categories, *(rel for rel, _ in related)]
+
+
 def _plural(types: dict[str, ServiceType], category: str) -> str:
     st = types.get(category)
     return st.plural if st else category
@@ -837,7 +842,7 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
             for rel, hits in related
         ],
         "road_estimate_factor": ROAD_DETOUR_FACTOR,
-        "freshness": freshness(shown) or None,
+        "freshness": freshness(shown, _asked(categories, related)) or None,
     }
 
     asked_plural = " eller ".join(_plural(types, c) for c in categories)
@@ -868,7 +873,7 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
             lines += _hit_lines(number, hit, at)
     if shown:
         lines.append(_ROAD_NOTE)
-        lines.append(freshness(shown))
+        lines.append(freshness(shown, _asked(categories, related)))
     return Answer(payload, lines, EXIT_OK if shown else EXIT_NOT_FOUND)
 
 

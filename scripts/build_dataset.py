@@ -1150,15 +1150,12 @@ def _nearest_of(
     rec: Record, records: Sequence[Record], origin: str
 ) -> tuple[Record, float] | None:
     """The nearest record of `origin` of the same kind and chain within 2 km."""
-    chains = default_chains()
-    chain = rec.chain or (chains.find(rec.name).name if chains.find(rec.name) else None)
+    chain = rec.chain or _chain_name(rec.name)
     best: tuple[Record, float] | None = None
     for other in records:
         if other.origin != origin or other.kind != rec.kind:
             continue
-        other_chain = other.chain or (
-            chains.find(other.name).name if chains.find(other.name) else None
-        )
+        other_chain = other.chain or _chain_name(other.name)
         if chain and other_chain and chain != other_chain:
             continue
         metres = 1000 * haversine_km(rec.lat, rec.lon, other.lat, other.lon)

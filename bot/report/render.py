@@ -31,6 +31,12 @@ from bot.report.demand import (
     Outcome,
 )
 from bot.report.gaps import GapAnalysis, GapRow
+from bot.report.population import (
+    ResidentGap,
+    TatortWeighting,
+    kommun_name,
+    sentence,
+)
 from bot.report.tables import Table, Value, month_name
 
 __all__ = ["Meta", "SourceLine", "render_html"]
@@ -330,12 +336,42 @@ def _demand_grid(table: Table, names: dict[str, str]) -> Grid:
     return _grid([h for i, h in enumerate(table.headers) if i in keep], rows)
 
 
+def _residents_view(
+    analysis: GapAnalysis,
+    gaps: Sequence[ResidentGap],
+    weighting: TatortWeighting | None,
+) -> list[dict[str, Any]]:
+    """Per kommun: "N invånare (X %) i … bor längre än Y km från …", and how
+    many live outside the tätorter (not placed)."""
+    road = analysis.config.basis is Basis.ROAD
+    kommuner: list[dict[str, Any]] = []
+    for kommun in sorted({g.kommun for g in gaps}):
+        k = weighting.kommun(kommun) if weighting is not None else None
+        outside = ""
+        if k is not None and k.outside is not None:
+            count = f"{k.outside:,}".replace(",", "\u00a0")
+            outside = f"{'ungefär ' if k.outside_rough else ''}{count}"
+        kommuner.append(
+            {
+                "name": kommun_name(kommun),
+                "sentences": [
+                    sentence(g, road) for g in gaps if g.kommun == kommun and g.beyond
+                ],
+                "outside": outside,
+                "outside_how": k.outside_how if k is not None else "",
+            }
+        )
+    return kommuner
+
+
 def render_html(
     analysis: GapAnalysis,
     demand: DemandReport | None,
     tables: Sequence[Table],
     maps: dict[str, Path],
     meta: Meta,
+    resident_gaps: Sequence[ResidentGap] = (),
+    weighting: TatortWeighting | None = None,
 ) -> str:
     """The whole report page."""
     by_name = {t.name: t for t in tables}
@@ -377,6 +413,13 @@ def render_html(
             ),
         ),
         tables=by_name,
+        residents=_residents_view(analysis, resident_gaps, weighting),
+        tatort_weighting=weighting is not None,
+        scb_points=", ".join(weighting.scb_points) if weighting is not None else "",
+        age=_grid(
+            by_name["dataalder_per_kategori"].headers,
+            by_name["dataalder_per_kategori"].rows,
+        ),
         demand=demand,
         demand_note=meta.demand_note,
         demand_months=", ".join(month_name(m) for m in demand.months) or "inga"

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.common import (
     LotsenAction,
+    language,
     lotsen_or_apologise,
     origin_from_slots,
     outcome,
@@ -123,7 +124,7 @@ class ValidateFindServiceForm(FormValidationAction):
         if lotsen is None:
             unavailable = outcome(tracker, Kind.UNAVAILABLE, Question.NEAREST)
             return {"location": None, **recorded(unavailable)}
-        place = place_or_tell(text, dispatcher, lotsen)
+        place = place_or_tell(text, dispatcher, lotsen, language(tracker))
         if isinstance(place, PlaceProblem):
             problem = outcome(
                 tracker,
@@ -147,6 +148,7 @@ def search_and_answer(
 ) -> list[dict[str, Any]]:
     """Utter one page of the nearest points; return the slot events for
     "visa fler" and the answer's outcome."""
+    lang = language(tracker)
     page = lotsen.page(category, origin, offset)
     text = nearest_answer(
         page.answer,
@@ -155,15 +157,18 @@ def search_and_answer(
         lotsen.service_types,
         offset=offset,
         more_available=page.more,
+        lang=lang,
     )
     if page.kind is Kind.NO_DATA:
-        hint = digital_hint(category)
+        hint = digital_hint(category, lang)
         if hint:
             text = f"{text}\n{hint}"
     dispatcher.utter_message(text=text)
     if page.listed:
         dispatcher.utter_message(
-            json_message=places_payload(page.listed, first_number=page.first_number)
+            json_message=places_payload(
+                page.listed, first_number=page.first_number, lang=lang
+            )
         )
     search = {
         "category": category,

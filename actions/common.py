@@ -13,9 +13,16 @@ from typing import TYPE_CHECKING, Any
 from rasa_sdk import Action
 
 from bot.errors import ServicelotsenError
-from bot.gazetteer import Place
+from bot.gazetteer import KIND_TATORT, Place
 from bot.knowledge import Knowledge
-from bot.lotsen import Lotsen, Origin, PositionProblem, get_lotsen
+from bot.lotsen import (
+    Lotsen,
+    Origin,
+    PositionProblem,
+    get_lotsen,
+    municipality_question,
+    place_without_position_text,
+)
 
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
@@ -131,16 +138,30 @@ def resolve_place(
     text: str, dispatcher: CollectingDispatcher, lotsen: Lotsen
 ) -> Place | None:
     """A place name to a place, or None after saying why (unknown, ambiguous)."""
+    municipality = lotsen.gazetteer.municipality(text)
+    if municipality is not None:  # "Ronneby kommun": the whole kommun, not the town
+        # the largest first: more postcode areas, more residents
+        towns = [
+            p.name
+            for p in sorted(
+                lotsen.gazetteer.in_municipality(municipality),
+                key=lambda p: (-len(p.postcodes), p.name),
+            )
+            if p.kind == KIND_TATORT and p.has_coordinates
+        ]
+        dispatcher.utter_message(
+            text=municipality_question(municipality, towns),
+            buttons=[
+                {"title": name, "payload": f'/inform{{"location": "{name}"}}'}
+                for name in towns[:6]
+            ],
+        )
+        return None
     resolution = lotsen.resolve(text)
     if resolution.found and resolution.place is not None:
         place = resolution.place
         if place.lat is None or place.lon is None:
-            dispatcher.utter_message(
-                text=(
-                    f"Jag vet att {place.name} finns, men inte exakt var. "
-                    "Skriv gärna ett postnummer eller dela din position."
-                )
-            )
+            dispatcher.utter_message(text=place_without_position_text(place))
             return None
         return place
     if resolution.ambiguous:

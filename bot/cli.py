@@ -36,10 +36,21 @@ from typing import Any, NoReturn
 
 from bot.answers import freshness, point_address
 from bot.errors import CommandFailed, ServicelotsenError
-from bot.gazetteer import KIND_POSTNUMMEROMRADE, Gazetteer, Place, Resolution
+from bot.gazetteer import (
+    KIND_POSTNUMMEROMRADE,
+    Gazetteer,
+    Municipality,
+    Place,
+    Resolution,
+)
 from bot.geo import ROAD_DETOUR_FACTOR, format_distance_km
 from bot.index import Nearby
-from bot.lotsen import Lotsen, Origin, PositionProblem
+from bot.lotsen import (
+    Lotsen,
+    Origin,
+    PositionProblem,
+    place_without_position_text,
+)
 from bot.opening_hours import (
     SWEDISH_WEEKDAYS,
     State,
@@ -470,6 +481,8 @@ def _place_json(place: Place) -> dict[str, Any]:
         "lon": place.lon,
         "postcodes": list(place.postcodes),
         "aliases": list(place.aliases),
+        "approximate": place.approximate,
+        "position_note": place.position_note or None,
         "notes": list(place.notes),
     }
 
@@ -520,6 +533,15 @@ def _found_place(lotsen: Lotsen, text: str) -> tuple[Place, Resolution]:
     if res.ambiguous or res.place is None:
         raise _ambiguous_place(res)
     return res.place, res
+
+
+def _municipality_json(m: Municipality, gazetteer: Gazetteer) -> dict[str, Any]:
+    return {
+        "code": m.code,
+        "name": m.name,
+        "short": m.short,
+        "places": [p.name for p in gazetteer.in_municipality(m)],
+    }
 
 
 def _interpreted(res: Resolution) -> str:
@@ -632,6 +654,22 @@ def cmd_resolve(args: argparse.Namespace) -> Answer:
     """Which place a resident's text names."""
     text = " ".join(args.text)
     gazetteer = Gazetteer.load()
+    municipality = gazetteer.municipality(text)
+    if municipality is not None:
+        places = gazetteer.in_municipality(municipality)
+        payload = {
+            "query": text,
+            "status": "municipality",
+            "municipality": _municipality_json(municipality, gazetteer),
+        }
+        return Answer(
+            payload,
+            [
+                f"{municipality.name}: hela kommunen ({len(places)} orter och tätorter "
+                "i ortregistret).",
+                "Orter: " + ", ".join(p.name for p in places),
+            ],
+        )
     res = gazetteer.resolve(text)
     payload = _resolution_json(res)
     if res.unknown:
@@ -655,15 +693,19 @@ def cmd_resolve(args: argparse.Namespace) -> Answer:
         if locality is not place:
             lines.append(f"Postnumret hör till orten {locality.label}.")
     if place.lat is not None and place.lon is not None:
-        lines.append(f"Position: {_position_text(place.lat, place.lon)} (lat,lon)")
+        approx = f", {place.position_note}" if place.position_note else ""
+        lines.append(
+            f"Position: {_position_text(place.lat, place.lon)} (lat,lon{approx})"
+        )
     else:
         lines.append("Position: saknas i ortregistret")
+        lines.append(place_without_position_text(place))
     lines.append(
         "Postnummer: " + (", ".join(place.postcodes) if place.postcodes else "saknas")
     )
     if place.aliases:
         lines.append("Andra namn: " + ", ".join(place.aliases))
-    lines += [f"Anmärkning: {note}" for note in place.notes]
+    # place.notes are the build's own remarks (in --json), not for the answer
     return Answer(payload, lines)
 
 
@@ -699,8 +741,8 @@ def _origin(lotsen: Lotsen, args: argparse.Namespace) -> tuple[Origin, str]:
         origin = lotsen.origin_for_place(place)
         if origin is None:
             raise CommandFailed(
-                f"{place.label} har ingen position i ortregistret. Ange ett "
-                "postnummer eller --position LAT,LON i stället.",
+                place_without_position_text(place)
+                + " (Här: --near ORT i närheten eller --position LAT,LON.)",
                 "place_without_position",
                 {"resolution": _resolution_json(res)},
             )
@@ -740,6 +782,11 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
     lotsen = _lotsen(args)
     types = lotsen.service_types
     categories = list(dict.fromkeys(_category(lotsen, w) for w in args.category))
+    municipality = (
+        lotsen.gazetteer.municipality(args.near) if args.near is not None else None
+    )
+    if municipality is not None:
+        return _nearest_in_municipality(lotsen, municipality, categories, args)
     origin, origin_text = _origin(lotsen, args)
     at, asked = _at(args)
     open_at = at if args.open_now else None
@@ -826,6 +873,44 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
         lines.append(_ROAD_NOTE)
         lines.append(freshness(shown))
     return Answer(payload, lines, EXIT_OK if shown else EXIT_NOT_FOUND)
+
+
+def _nearest_in_municipality(
+    lotsen: Lotsen,
+    municipality: Municipality,
+    categories: list[str],
+    args: argparse.Namespace,
+) -> Answer:
+    """`nearest --near "Ronneby kommun"`: the whole kommun has no one distance,
+    so every point of the categories in it is listed, by ort."""
+    types = lotsen.service_types
+    at, _asked = _at(args)
+    points = [
+        p
+        for p in lotsen.in_municipality(municipality)
+        if any(c in p.categories for c in categories)
+    ]
+    asked_plural = " eller ".join(_plural(types, c) for c in categories)
+    payload: dict[str, Any] = {
+        "origin": None,
+        "municipality": _municipality_json(municipality, lotsen.gazetteer),
+        "categories": categories,
+        "results": [{"point": _point_json(p), "today": _today(p, at)} for p in points],
+        "related": [],
+        "freshness": freshness(points) or None,
+    }
+    lines = [f"{asked_plural.capitalize()} i hela {municipality.name}: {len(points)}"]
+    for p in points:
+        lines.append(
+            f"  - {p.name} [{p.id}], {point_address(p)}. I dag: {_today_text(p, at)}"
+        )
+    lines.append(
+        "En hel kommun har inget enskilt avstånd: ange en ort (--near ORT) eller "
+        "--position LAT,LON för de närmaste."
+    )
+    if points:
+        lines.append(freshness(points))
+    return Answer(payload, lines, EXIT_OK if points else EXIT_NOT_FOUND)
 
 
 # ---------------------------------------------------------------- info
@@ -932,6 +1017,9 @@ def cmd_places(args: argparse.Namespace) -> Answer:
     """Every point in an ort, by category."""
     lotsen = _lotsen(args)
     text = " ".join(args.place)
+    municipality = lotsen.gazetteer.municipality(text)
+    if municipality is not None:
+        return _places_in_municipality(lotsen, text, municipality, args)
     place, res = _found_place(lotsen, text)
     points = lotsen.in_locality(place)
     at, _asked = _at(args)
@@ -957,6 +1045,50 @@ def cmd_places(args: argparse.Namespace) -> Answer:
     by_id = {p.id: p for p in points}
     lines = [
         f"Servicepunkter i {place.label}{_interpreted(res)}: {len(points)}",
+    ]
+    for category, ids in by_category.items():
+        lines.append(f"{types[category].plural.capitalize()}:")
+        for pid in ids:
+            p = by_id[pid]
+            lines.append(
+                f"  - {p.name} [{p.id}], {point_address(p)}. "
+                f"I dag: {_today_text(p, at)}"
+            )
+    lines.append(freshness(points))
+    return Answer(payload, lines)
+
+
+def _places_in_municipality(
+    lotsen: Lotsen, text: str, municipality: Municipality, args: argparse.Namespace
+) -> Answer:
+    """`places "Ronneby kommun"`: every point in the whole kommun, by ort."""
+    points = lotsen.in_municipality(municipality)
+    at, _asked = _at(args)
+    types = lotsen.service_types
+    by_category = {
+        c: [p.id for p in points if c in p.categories]
+        for c in types
+        if any(c in p.categories for p in points)
+    }
+    payload: dict[str, Any] = {
+        "query": text,
+        "place": None,
+        "municipality": _municipality_json(municipality, lotsen.gazetteer),
+        "points": [{"point": _point_json(p), "today": _today(p, at)} for p in points],
+        "by_category": by_category,
+        "freshness": freshness(points) or None,
+    }
+    if not points:
+        return Answer(
+            payload,
+            [f"Registret har inga servicepunkter i {municipality.name}."],
+            EXIT_NOT_FOUND,
+        )
+    by_id = {p.id: p for p in points}
+    localities = len({p.locality for p in points})
+    lines = [
+        f"Servicepunkter i hela {municipality.name}: {len(points)} "
+        f"(i {localities} orter)",
     ]
     for category, ids in by_category.items():
         lines.append(f"{types[category].plural.capitalize()}:")

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.gazetteer import Gazetteer, Place, Resolution
+from bot.gazetteer import Gazetteer, Municipality, Place, Resolution
 from bot.geo import in_sweden
 from bot.index import NearestAnswer, ServiceIndex
 from bot.registry import Registry, ServicePoint, load_registry
@@ -26,6 +26,8 @@ __all__ = [
     "Origin",
     "PositionProblem",
     "get_lotsen",
+    "municipality_question",
+    "place_without_position_text",
     "reload_lotsen",
 ]
 
@@ -156,6 +158,13 @@ class Lotsen:
         results = self.index.nearest(origin.lat, origin.lon, category, k, offset=offset)
         return NearestAnswer(category, tuple(results), self.index.count(category) > 0)
 
+    def in_municipality(self, municipality: Municipality) -> list[ServicePoint]:
+        """Every point in a whole kommun ("Ronneby kommun"), by name."""
+        return sorted(
+            (p for p in self.registry.points if p.municipality == municipality.short),
+            key=lambda p: (p.locality or "", p.name),
+        )
+
     def in_locality(self, place: Place) -> list[ServicePoint]:
         """Every point in an ort, by the registry's ort names."""
         names = {place.name, *place.aliases}
@@ -179,6 +188,30 @@ class Lotsen:
             return []
         top = matches[0].score
         return [m.point for m in matches if m.score >= top - 1.0]
+
+
+def place_without_position_text(place: Place) -> str:
+    """What to say about a place we know by name but cannot place (Tjurkö).
+
+    Moves the resident on: share the position, or name the nearest village,
+    or ask for the whole kommun. Never a postcode (Tjurkö's own postcode has no
+    position either) and never an invented position.
+    """
+    return (
+        f"Jag vet att {place.name} finns i {place.municipality_name}, men inte "
+        "exakt var, så jag kan inte räkna avstånd därifrån. Dela din position, "
+        "eller skriv namnet på den by eller tätort som ligger närmast dig. "
+        f'Du kan också skriva "{place.municipality_name}" för att se allt i kommunen.'
+    )
+
+
+def municipality_question(municipality: Municipality, places: list[str]) -> str:
+    """The answer to a whole kommun where a starting point is needed."""
+    examples = ", ".join(places[:6])
+    return (
+        f"{municipality.name} är en hel kommun. För avstånd behöver jag veta var i "
+        f"kommunen du är: skriv en ort (till exempel {examples}) eller dela din position."
+    )
 
 
 _lock = threading.Lock()

@@ -132,6 +132,7 @@ def run_checks(
     resolve, problems = ec.place_resolver(project)
     findings += problems
 
+    findings += ec.check_invisible(project)
     findings += ec.check_duplicates(nlu)
     if embeddings:
         try:

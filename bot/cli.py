@@ -671,6 +671,10 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         "oldest_source_date": oldest.isoformat() if oldest else None,
         "newest_source_date": newest.isoformat() if newest else None,
         "rejected": rejected,
+        "superseded": [
+            {"id": r.id, "file": _shown_path(r.source_file), "reason": r.reason}
+            for r in registry.superseded
+        ],
     }
     files = len(registry.files)
     lines = [
@@ -717,6 +721,12 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         for r in rejected:
             rid = f"id {r['id']}" if r["id"] else "(utan id)"
             lines.append(f"  {rid} i {r['file']}: {r['reason']}")
+    if registry.superseded:
+        lines.append(
+            f"Ersatta av nyare poster med samma id (inget fel): {len(registry.superseded)}"
+        )
+        for r in payload["superseded"][:10]:
+            lines.append(f"  id {r['id']} i {r['file']}: {r['reason']}")
     if not registry.points:
         lines.append("Registret innehåller inga giltiga servicepunkter.")
     lines.append(

@@ -71,7 +71,9 @@ from bot.service_types import ServiceType, load_service_types
 
 __all__ = ["Answer", "build_parser", "main"]
 
-PROG = "python -m bot"
+#: How staff run the command line from the repository (works without
+#: activating the environment; plain `python -m bot` needs it activated).
+PROG = ".venv-actions/bin/python -m bot"
 
 #: Exit codes (documented in the module docstring and in `--help`).
 EXIT_OK = 0
@@ -154,7 +156,10 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: fel: {_swedish_argparse(message)}\n")
+        self.exit(
+            EXIT_USAGE,
+            f"Fel: {_swedish_argparse(message)} (se `{self.prog} --help`)\n",
+        )
 
 
 def _positive_int(text: str) -> int:
@@ -651,7 +656,7 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         c for p in registry.points if p.opening_hours for c in p.categories
     )
     carriers = Counter(cid for p in registry.points for cid in p.carrier_ids())
-    undated = sum(1 for p in registry.points if not (p.source and p.source_date))
+    undated = len([p for p in registry.points if not (p.source and p.source_date)])
     rejected = [
         {"id": r.id, "file": _shown_path(r.source_file), "reason": r.reason}
         for r in registry.rejected
@@ -1269,7 +1274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             from bot.importers.__main__ import main as import_main
 
-            return import_main(extra)
+            return import_main(extra + (["--json"] if args.json else []))
         if args.command in ("report", "closure"):
             from bot.report.cli import main as report_main
 

@@ -825,5 +825,5 @@ def close_point(
             return point, file
     raise RegistryError(
         f"Ingen servicepunkt har id {point_id!r} i registret "
-        f"({registry_path(path)}). Sök id med `python -m bot info NAMN`."
+        f"({registry_path(path)}). Sök id med `.venv-actions/bin/python -m bot info NAMN`."
     )

@@ -466,7 +466,7 @@ def _purge(conn: Any, events: Any, report: PurgeReport, idle_before: float) -> N
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot privacy",
+        prog=".venv-actions/bin/python -m bot privacy",
         description="Personuppgifter i samtalsdatabasen (docs/personuppgifter.md).",
     )
     sub = parser.add_subparsers(dest="action", metavar="KOMMANDO", required=True)

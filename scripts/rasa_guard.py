@@ -58,7 +58,7 @@ def main() -> int:
     reason = refusal(os.environ)
     if reason is None:
         return 0
-    print(f"servicelotsen: fel: {reason}", file=sys.stderr)
+    print(f"Fel: {reason}", file=sys.stderr)
     return 1
 
 

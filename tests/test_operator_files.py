@@ -156,7 +156,7 @@ def test_guard_script_and_stack_refuse_alike(
     )  # fmt: skip
     assert (result.returncode == 1) is refused, result.stderr
     if refused:
-        assert result.stderr.startswith("servicelotsen: fel: ")
+        assert result.stderr.startswith("Fel: ")
         with pytest.raises(StartupError):
             rasa_service(stack_env(env))
     else:

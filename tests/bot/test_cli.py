@@ -265,8 +265,9 @@ def test_import_delegates_to_the_importers(
         "--source-date",
         "2026-01-01",
     )
-    assert code == 0
+    assert code == 3  # written, but the fixture's bad records were skipped
     assert "Import (geojson)" in out and f"skrev {out_file}" in out
+    assert "av 8 poster importerades" in out.splitlines()[-1]
     ids = {p.id for p in load_registry(out_file).points}
     assert "test-extra-1" in ids
     # the file the CLI wrote passes its own validation
@@ -281,11 +282,18 @@ def test_import_failure_and_usage(
         str(tmp_path / "ut.geojson"),
     )  # fmt: skip
     assert code == 1
-    assert "Importen misslyckades" in err
+    assert err.startswith("Fel: importen misslyckades")
     assert not (tmp_path / "ut.geojson").exists()
     assert run(capsys, "import")[0] == 2
     code, out, _ = run(capsys, "import", "--help")
     assert code == 0 and "osm" in out and "csv" in out
+    # Swedish help for every importer editors use
+    for kind in ("osm", "geojson", "csv", "pipos", "carriers"):
+        code, out, _ = run(capsys, "import", kind, "--help")
+        assert code == 0, kind
+        assert out.startswith("användning: .venv-actions/bin/python -m bot import")
+        assert "flaggor" in out and "visa den här hjälpen" in out
+        assert "usage:" not in out and "show this help" not in out
 
 
 # ---------------------------------------------------------------- resolve
@@ -685,14 +693,16 @@ def test_usage_errors_exit_2_in_swedish(
     code, out, err = run(capsys, *args)
     assert code == 2
     assert out == ""
-    assert "användning: python -m bot" in err
-    assert "fel: " in err and words in err
+    assert "användning: .venv-actions/bin/python -m bot" in err
+    # one stream, one prefix: every error line on stderr starts "Fel: "
+    assert "\nFel: " in err and words in err
+    assert "--help`" in err  # a command that works
 
 
 def test_help(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--help")
     assert code == 0
-    assert out.startswith("användning: python -m bot")
+    assert out.startswith("användning: .venv-actions/bin/python -m bot")
     for command in ("validate", "import", "resolve", "nearest", "info", "places"):
         assert command in out
     code, out, _ = run(capsys, "nearest", "--help")

@@ -44,14 +44,21 @@ def freshness(points: Sequence[ServicePoint]) -> str:
     """
     if not points:
         return ""
-    dates = sorted({p.source_date for p in points})
-    sources = join_swedish(sorted({p.source for p in points}))
-    if _month(dates[0]) == _month(dates[-1]):
-        age = _month(dates[0])
-    else:
-        age = f"{_month(dates[0])} till {_month(dates[-1])}"
+    # Each source with its own dates: "från februari 2023 till juli 2025
+    # (källa: kedjans butikssök (insamlat 2023) och Pipos)" read as if the
+    # 2023 collection ran until 2025.
+    by_source: dict[str, list[datetime.date]] = {}
+    for p in points:
+        by_source.setdefault(p.source, []).append(p.source_date)
+    parts = []
+    for source, dates in sorted(
+        by_source.items(), key=lambda item: (min(item[1]), item[0])
+    ):
+        first, last = _month(min(dates)), _month(max(dates))
+        age = first if first == last else f"{first} till {last}"
+        parts.append(f"{age} (källa: {source})")
     return (
-        f"Uppgifterna är från {age} (källa: {sources}). "
+        f"Uppgifterna är från {join_swedish(parts)}. "
         "De kan ha ändrats: ring gärna och fråga innan du åker."
     )
 

@@ -149,5 +149,12 @@ def test_freshness_spans_months(lotsen: Lotsen) -> None:
         source="kedjans butikssök (insamlat 2023)",
     )
     text = freshness([a, b])
-    assert "februari 2023 till januari 2026" in text
-    assert "kedjans butikssök (insamlat 2023) och testdata" in text
+    # each source with its own date: never "från februari 2023 till januari
+    # 2026 (källa: … insamlat 2023 …)", which contradicts itself
+    assert "till januari 2026" not in text
+    assert text.startswith(
+        "Uppgifterna är från februari 2023 (källa: kedjans butikssök (insamlat 2023)) "
+        "och januari 2026 (källa: testdata"
+    )
+    c = dataclasses.replace(a, source_date=datetime.date(2026, 3, 1))
+    assert "januari 2026 till mars 2026 (källa: testdata" in freshness([a, c])

@@ -27,15 +27,15 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from bot.answers import freshness, point_address
+from bot.argparse_sv import SwedishArgumentParser
 from bot.errors import CommandFailed, ServicelotsenError
 from bot.gazetteer import (
     KIND_POSTNUMMEROMRADE,
@@ -108,58 +108,8 @@ _ROAD_NOTE = (
 
 # ---------------------------------------------------------------- argparse in Swedish
 
-#: argparse's own (English) error messages, in Swedish.
-_ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), swedish)
-    for pattern, swedish in (
-        (r"the following arguments are required: ", "de här argumenten saknas: "),
-        (r"unrecognized arguments: ", "okända argument: "),
-        (r"one of the arguments (.+) is required", r"ett av argumenten \1 krävs"),
-        (r"not allowed with argument ", "får inte användas tillsammans med "),
-        (r"invalid choice: (.+) \(choose from (.+)\)", r"ogiltigt val: \1 (välj \2)"),
-        (r"expected one argument", "väntade ett värde"),
-        (r"expected at least one argument", "väntade minst ett värde"),
-        (r"invalid (\w+) value: ", r"ogiltigt värde (\1): "),
-        (r"ambiguous option: (.+) could match ", r"tvetydig flagga: \1 kan betyda "),
-        (r"^argument ", "argumentet "),
-    )
-)
-
-
-def _swedish_argparse(message: str) -> str:
-    for pattern, swedish in _ARGPARSE_MESSAGES:
-        message = pattern.sub(swedish, message)
-    return message
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser that speaks Swedish to the staff who run it."""
-
-    def __init__(self, add_help: bool = True, **kwargs: Any) -> None:
-        super().__init__(add_help=False, **kwargs)
-        self._positionals.title = "argument"
-        self._optionals.title = "flaggor"
-        if add_help:
-            self.add_argument(
-                "-h",
-                "--help",
-                action="help",
-                default=argparse.SUPPRESS,
-                help="visa den här hjälpen och avsluta",
-            )
-
-    def format_usage(self) -> str:
-        return super().format_usage().replace("usage: ", "användning: ", 1)
-
-    def format_help(self) -> str:
-        return super().format_help().replace("usage: ", "användning: ", 1)
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(
-            EXIT_USAGE,
-            f"Fel: {_swedish_argparse(message)} (se `{self.prog} --help`)\n",
-        )
+# The Swedish parser is shared with scripts/ (validate, inbox, publish, …).
+_Parser = SwedishArgumentParser
 
 
 def _positive_int(text: str) -> int:

@@ -40,6 +40,7 @@ from typing import Any
 
 import yaml
 
+from bot.argparse_sv import SwedishArgumentParser
 from bot.errors import TrackerStoreError
 from bot.inbox import (
     ENV_TRACKER_URL,
@@ -465,7 +466,7 @@ def _purge(conn: Any, events: Any, report: PurgeReport, idle_before: float) -> N
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = SwedishArgumentParser(
         prog=".venv-actions/bin/python -m bot privacy",
         description="Personuppgifter i samtalsdatabasen (docs/personuppgifter.md).",
     )

@@ -71,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         json_flag(p)
-        p.add_argument("input", type=Path, help="filen som ska importeras")
+        p.add_argument(
+            "input", type=Path, metavar="FIL", help="filen som ska importeras"
+        )
         p.add_argument(
             "--out", type=Path, required=True, help="registerfilen som skrivs"
         )
@@ -116,7 +118,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def preset(p: argparse.ArgumentParser, mapping: str) -> None:
         json_flag(p)
-        p.add_argument("input", type=Path, help="filen som ska importeras")
+        p.add_argument(
+            "input", type=Path, metavar="FIL", help="filen som ska importeras"
+        )
         p.add_argument(
             "--out",
             type=Path,
@@ -135,10 +139,18 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--source-date",
-            help="listans datum ÅÅÅÅ-MM-DD (annars ett datum i filnamnet)",
+            metavar="ÅÅÅÅ-MM-DD",
+            help="listans datum (annars ett datum i filnamnet)",
         )
-        p.add_argument("--source", help="annan källa än mappningsfilens")
-        p.add_argument("--mapping", type=Path, help=f"annan mappningsfil än {mapping}")
+        p.add_argument(
+            "--source", metavar="TEXT", help="annan källa än mappningsfilens"
+        )
+        p.add_argument(
+            "--mapping",
+            type=Path,
+            metavar="FIL",
+            help=f"annan mappningsfil än {mapping}",
+        )
 
     pipos = sub.add_parser(
         "pipos",

@@ -130,6 +130,12 @@ def nearest_answer(
         _line(offset + i + 1, hit, moment) for i, hit in enumerate(answer.results)
     ]
     lines.append("Avstånden är fågelvägen; vägen är en uppskattning.")
+    if origin.place is not None and origin.place.position_note:
+        # a village geocoded from OpenStreetMap, not surveyed (data-policy)
+        lines.append(
+            f"Jag vet bara ungefär var {origin.place.name} ligger "
+            f"({origin.place.position_note}), så avstånden är ungefärliga."
+        )
     lines.append(freshness([hit.point for hit in answer.results]))
     if more_available:
         lines.append('Skriv "visa fler" om du vill se fler.')

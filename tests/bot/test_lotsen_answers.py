@@ -42,6 +42,24 @@ def test_nearest_pharmacy_from_ronneby(lotsen: Lotsen) -> None:
     assert "på väg" in text and "uppskattning" in text
 
 
+@pytest.mark.parametrize(
+    ("name", "approximate"), [("Kristianopel", True), ("Åryd", False)]
+)
+def test_an_approximate_village_position_is_said(
+    lotsen: Lotsen, name: str, approximate: bool
+) -> None:
+    place = lotsen.resolve(name).place
+    assert place is not None
+    origin = lotsen.origin_for_place(place)
+    assert origin is not None
+    answer = lotsen.nearest("apotek", origin, k=1)
+    text = nearest_answer(
+        answer, origin, lotsen.service_types["apotek"], lotsen.service_types, at=AT
+    )
+    said = f"Jag vet bara ungefär var {name} ligger (ungefärlig position)" in text
+    assert said is approximate
+
+
 def test_category_without_data_offers_related_and_says_so(lotsen: Lotsen) -> None:
     place = lotsen.resolve("Tving").place
     assert place is not None

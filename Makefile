@@ -69,6 +69,7 @@ help:
 	@echo "För utvecklare"
 	@echo "  make lint           ruff på koden"
 	@echo "  make typecheck      mypy på koden"
+	@echo "  make lint-imports   arkitekturens lager och importregler (docs/arkitektur.md)"
 	@echo "  make pytest         pytest (alla testmappar)"
 	@echo "  make test-stories   rasa test på tests/test_stories.yml"
 	@echo "  make validate-rasa  bara Rasas egen kontroll av träningsdatan (hela utskriften i var/log/)"
@@ -140,6 +141,12 @@ lint: $(ACT_VENV)/.installed
 typecheck: $(ACT_VENV)/.installed
 	$(APY) -m mypy bot actions channels scripts
 
+# The layers and contracts of docs/arkitektur.md (.importlinter): no import
+# cycles, Rasa only in the adapters, components/ only what Rasa's environment has.
+.PHONY: lint-imports
+lint-imports: $(ACT_VENV)/.installed
+	$(ACT_VENV)/bin/lint-imports --no-cache
+
 # Rasa's whole output goes to var/log/rasa-validate.log; editors see its findings only.
 validate-rasa: $(RASA_VENV)/.installed $(ACT_VENV)/.installed
 	@$(APY) scripts/rasa_validate.py -- $(RASA) data validate $(RASA_DATA) --fail-on-warnings --quiet
@@ -201,7 +208,7 @@ nginx:
 # nginx on make run's ports (docs/drift.md). Ctrl-C stops it all.
 cluster: setup nginx
 	@mkdir -p var
-	@exec $(APY) scripts/stack.py cluster
+	@exec $(APY) scripts/cluster.py run
 
 pytest: setup browser nginx
 	$(APY) -m pytest
@@ -233,7 +240,7 @@ audit: $(ACT_VENV)/.installed
 audit-if-reachable: $(ACT_VENV)/.installed
 	@$(APY) scripts/audit.py --if-reachable
 
-test: setup lint typecheck audit-if-reachable validate test-stories pytest
+test: setup lint lint-imports typecheck audit-if-reachable validate test-stories pytest
 	@echo "Alla tester gick igenom."
 
 # --- maintenance --------------------------------------------------------------

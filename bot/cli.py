@@ -35,7 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.answers import freshness, point_address
-from bot.argparse_sv import SwedishArgumentParser
+from bot.cli_common import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
+from bot.cli_common import PROG as _PROG
+from bot.cli_common import SwedishParser as _Parser
+from bot.cli_common import positive_int as _positive_int
 from bot.errors import CommandFailed, ServicelotsenError
 from bot.gazetteer import (
     KIND_POSTNUMMEROMRADE,
@@ -71,14 +74,9 @@ from bot.service_types import ServiceType, load_service_types
 
 __all__ = ["Answer", "build_parser", "main"]
 
-#: How staff run the command line from the repository (works without
-#: activating the environment; plain `python -m bot` needs it activated).
-PROG = ".venv-actions/bin/python -m bot"
+#: How staff run it (bot.cli_common.PROG: works without activating the environment).
+PROG = _PROG
 
-#: Exit codes (documented in the module docstring and in `--help`).
-EXIT_OK = 0
-EXIT_NOT_FOUND = 1
-EXIT_USAGE = 2
 
 #: Why `Gazetteer.resolve` found nothing, for people.
 _UNKNOWN_REASONS = {
@@ -104,24 +102,6 @@ _ROAD_NOTE = (
     f"(fågelvägen × {str(ROAD_DETOUR_FACTOR).replace('.', ',')}), "
     "ingen ruttberäkning."
 )
-
-
-# ---------------------------------------------------------------- argparse in Swedish
-
-# The Swedish parser is shared with scripts/ (validate, inbox, publish, …).
-_Parser = SwedishArgumentParser
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} är inget heltal (skriv till exempel 3)"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("ska vara minst 1")
-    return value
 
 
 def _positive_km(text: str) -> float:
@@ -848,6 +828,11 @@ def _origin(lotsen: Lotsen, args: argparse.Namespace) -> tuple[Origin, str]:
     return origin, f"position {_position_text(lat, lon)}{where}"
 
 
+def _asked(categories: Sequence[str], related: Sequence[tuple[str, Any]]) -> list[str]:
+    """The categories an answer names places for (for their own source dates)."""
+    return [*categories, *(rel for rel, _ in related)]
+
+
 def _plural(types: dict[str, ServiceType], category: str) -> str:
     st = types.get(category)
     return st.plural if st else category
@@ -916,7 +901,7 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
             for rel, hits in related
         ],
         "road_estimate_factor": ROAD_DETOUR_FACTOR,
-        "freshness": freshness(shown) or None,
+        "freshness": freshness(shown, _asked(categories, related)) or None,
     }
 
     asked_plural = " eller ".join(_plural(types, c) for c in categories)
@@ -947,7 +932,7 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
             lines += _hit_lines(number, hit, at)
     if shown:
         lines.append(_ROAD_NOTE)
-        lines.append(freshness(shown))
+        lines.append(freshness(shown, _asked(categories, related)))
     return Answer(payload, lines, EXIT_OK if shown else EXIT_NOT_FOUND)
 
 

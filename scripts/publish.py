@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.argparse_sv import SwedishArgumentParser  # noqa: E402  (standard library only)
+from bot.cli_common import SwedishParser  # noqa: E402  (standard library only)
 
 MODEL = ROOT / "models" / "rasa" / "servicelotsen.tar.gz"
 
@@ -88,7 +88,7 @@ def reload_actions(env: dict[str, str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = SwedishArgumentParser(
+    parser = SwedishParser(
         prog="make publish",
         description="Publicera en ändring utan omstart: den körande Rasa läser in "
         "den nyaste modellen och actionservern läser om registret, orterna och "

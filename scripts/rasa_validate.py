@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.argparse_sv import SwedishArgumentParser  # noqa: E402
+from bot.cli_common import SwedishParser  # noqa: E402
 
 DEFAULT_LOG = ROOT / "var" / "log" / "rasa-validate.log"
 
@@ -86,7 +86,7 @@ def _shown(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = SwedishArgumentParser(
+    parser = SwedishParser(
         description="Kör Rasas datakontroll och visa bara dess anmärkningar."
     )
     parser.add_argument("--log", type=Path, default=DEFAULT_LOG, help="loggfilen")

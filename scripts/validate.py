@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot import editor_checks as ec  # noqa: E402
-from bot.argparse_sv import SwedishArgumentParser  # noqa: E402
+from bot.cli_common import SwedishParser  # noqa: E402
 from bot.errors import EmbeddingModelError, GazetteerError, ServiceTypesError  # noqa: E402
 
 CACHE = ROOT / "var" / "cache" / "validate-embeddings.npz"
@@ -240,7 +240,7 @@ def measure(project: ec.Project, encode: ec.Encode) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = SwedishArgumentParser(
+    parser = SwedishParser(
         prog="scripts/validate.py",
         description="Kontrollerar träningsdata, svar, kunskap och servicepunkter.",
     )

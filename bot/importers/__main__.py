@@ -44,9 +44,9 @@ EXIT_SKIPPED = 3
 
 
 def _parser() -> argparse.ArgumentParser:
-    from bot.cli import PROG, _Parser  # Swedish argparse, shared with `bot.cli`
+    from bot.cli_common import PROG, SwedishParser
 
-    parser = _Parser(
+    parser = SwedishParser(
         prog=f"{PROG} import",
         description="Importera servicepunkter till registret (GeoJSON).",
         epilog="Slutkod: 0 = alla rader importerade, 1 = importen misslyckades "

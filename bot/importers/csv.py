@@ -172,6 +172,8 @@ def coordinate_problem(raw_lat: Any, raw_lon: Any) -> str | None:
                 f"koordinaterna {shown} har både punkt och komma i samma tal: skriv "
                 "grader med ett decimaltecken, till exempel 56,2034 eller 56.2034"
             )
+        if not any(cells):
+            return "koordinaterna saknas eller är inga tal"
         return f"koordinaterna saknas eller är inga tal ({shown})"
     for a, b in ((lat, lon), (lon, lat)):
         if _in(a, _NORTHING_RANGE) and _in(b, _EASTING_RANGE):

@@ -1,9 +1,9 @@
-"""argparse in Swedish, for every command staff and editors run.
+"""The Swedish command-line pieces every `python -m bot` command shares,
+and the scripts behind `make validate`, `make inbox` and `make publish`.
 
-`SwedishArgumentParser` writes "användning:", "flaggor", "visa den här
-hjälpen och avsluta", and argparse's own error messages in Swedish with the
-prefix "Fel: ", on stderr, exit code 2. Used by `python -m bot` and the
-scripts behind `make validate`, `make inbox` and `make publish`.
+`bot.cli` (registry, places, nearest, import, privacy) and `bot.report.cli`
+(report, closure) both build on these, so neither imports the other's
+private parts (that was an import cycle).
 """
 
 from __future__ import annotations
@@ -13,8 +13,22 @@ import re
 import sys
 from typing import Any, NoReturn
 
-__all__ = ["EXIT_USAGE", "SwedishArgumentParser", "swedish_argparse"]
+__all__ = [
+    "EXIT_NOT_FOUND",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "PROG",
+    "SwedishParser",
+    "positive_int",
+]
 
+#: How staff run the command line from the repository (works without
+#: activating the environment; plain `python -m bot` needs it activated).
+PROG = ".venv-actions/bin/python -m bot"
+
+#: Exit codes (documented in `bot.cli`'s docstring and in `--help`).
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 
 #: argparse's own (English) error messages, in Swedish.
@@ -35,14 +49,13 @@ _ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
-def swedish_argparse(message: str) -> str:
-    """argparse's English error message in Swedish."""
+def _swedish_argparse(message: str) -> str:
     for pattern, swedish in _ARGPARSE_MESSAGES:
         message = pattern.sub(swedish, message)
     return message
 
 
-class SwedishArgumentParser(argparse.ArgumentParser):
+class SwedishParser(argparse.ArgumentParser):
     """An ArgumentParser that speaks Swedish to the staff who run it."""
 
     def __init__(self, add_help: bool = True, **kwargs: Any) -> None:
@@ -65,8 +78,21 @@ class SwedishArgumentParser(argparse.ArgumentParser):
         return super().format_help().replace("usage: ", "användning: ", 1)
 
     def error(self, message: str) -> NoReturn:
+        # one stream, one prefix for every error: "Fel: ", and a command that works
         self.print_usage(sys.stderr)
         self.exit(
             EXIT_USAGE,
-            f"Fel: {swedish_argparse(message)} (se `{self.prog} --help`)\n",
+            f"Fel: {_swedish_argparse(message)} (se `{self.prog} --help`)\n",
         )
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} är inget heltal (skriv till exempel 3)"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("ska vara minst 1")
+    return value

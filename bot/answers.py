@@ -55,13 +55,30 @@ def freshness(
         facts |= {(e.source_date, e.source) for e in asked} or {
             (p.source_date, p.source)
         }
-    dates = sorted({day for day, _ in facts})
-    sources = join_swedish(sorted({source for _, source in facts}))
-    if _month(dates[0]) == _month(dates[-1]):
-        age = _month(dates[0])
-    else:
-        age = say("month_span", lang, first=_month(dates[0]), last=_month(dates[-1]))
-    return say("freshness", lang, age=age, sources=sources)
+    # Each source with its own dates: "från februari 2023 till juli 2025
+    # (källa: kedjans butikssök (insamlat 2023) och Pipos)" read as if the
+    # 2023 collection ran until 2025.
+    by_source: dict[str, list[datetime.date]] = {}
+    for day, source in facts:
+        by_source.setdefault(source, []).append(day)
+    parts = []
+    for source, dates in sorted(
+        by_source.items(), key=lambda item: (min(item[1]), item[0])
+    ):
+        first, last = _month(min(dates)), _month(max(dates))
+        age = (
+            first if first == last else say("month_span", lang, first=first, last=last)
+        )
+        parts.append((age, source))
+    if len(parts) == 1:
+        return say("freshness", lang, age=parts[0][0], sources=parts[0][1])
+    return say(
+        "freshness_sources",
+        lang,
+        parts=join_swedish(
+            [say("freshness_part", lang, age=age, source=src) for age, src in parts]
+        ),
+    )
 
 
 def point_address(point: ServicePoint) -> str:
@@ -144,6 +161,16 @@ def nearest_answer(
         _line(offset + i + 1, hit, moment, lang) for i, hit in enumerate(answer.results)
     ]
     lines.append(say("distances_note", lang))
+    if origin.place is not None and origin.place.position_note:
+        # a village geocoded from OpenStreetMap, not surveyed (data-policy)
+        lines.append(
+            say(
+                "approximate_origin",
+                lang,
+                place=origin.place.name,
+                note=origin.place.position_note,
+            )
+        )
     lines.append(
         freshness([hit.point for hit in answer.results], (service_type.id,), lang)
     )

@@ -282,6 +282,16 @@ def test_cli_report_and_closure(region: Region, tmp_path: Path) -> None:
     assert closure.returncode == 0, closure.stderr
     impact = json.loads(closure.stdout)["impacts"][0]
     assert impact["point_id"] == "S1" and impact["new_gap_localities"] == 2
+    # text and JSON agree: every area the JSON counts is listed in the text
+    text_closure = _cli("closure", "Testbutik Aby", *_region_flags(region))
+    assert text_closure.returncode == 0, text_closure.stderr
+    listed = [ln for ln in text_closure.stdout.splitlines() if ": nu " in ln]
+    assert len(listed) == len(impact["effects"])
+    assert len(listed) == impact["nearest_for_localities"] + impact[
+        "nearest_for_postcodes"
+    ]
+    if impact["nearest_for_postcodes"]:
+        assert "  Postnummerområden:" in text_closure.stdout
     ranked = _cli("closure", "--rank", "apotek", *_region_flags(region))
     assert ranked.returncode == 0, ranked.stderr
     assert (

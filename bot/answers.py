@@ -10,16 +10,27 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
+from bot.carriers import (
+    carrier_name,
+    carrier_names,
+    carriers_of,
+    is_locker,
+    load_carriers,
+    parcel_label,
+)
+from bot.freshness import check_advice, dated_sources, load_freshness, old_years
 from bot.index import Nearby, NearestAnswer
 from bot.lotsen import Origin
 from bot.opening_hours import parse_opening_hours, to_local
 from bot.phrasing import SWEDISH_MONTHS, join_swedish
 from bot.registry import ServicePoint
-from bot.service_types import ServiceType
+from bot.service_types import ServiceType, load_service_types
 from bot.when import When
 
 __all__ = [
     "PAGE_SIZE",
+    "also_here",
+    "display_name",
     "freshness",
     "hours_answer",
     "locality_answer",
@@ -36,24 +47,54 @@ def _month(day: datetime.date) -> str:
     return f"{SWEDISH_MONTHS[day.month - 1]} {day.year}"
 
 
-def freshness(points: Sequence[ServicePoint]) -> str:
+def freshness(
+    points: Sequence[ServicePoint],
+    category: str | None = None,
+    *,
+    carrier: str | None = None,
+    today: datetime.date | None = None,
+) -> str:
     """How old the named places' information is, and how to check it.
 
-    "Uppgifterna är från februari 2023 (källa: kedjans butikssök). Ring gärna
-    och fråga innan du åker."
+    "Uppgifterna är från februari 2023 (källa: kedjans butikssök). De kan ha
+    ändrats: ring gärna och fråga innan du åker." The date and source are the
+    ones behind `category` on a merged point (its `sources`), else every
+    category's. Information older than data/freshness.yml's threshold says
+    so in one plain line and where to check: "Uppgiften är från 2021 och kan
+    ha ändrats. Källa: …, april 2021. Aviseringen från transportföretaget …".
     """
     if not points:
         return ""
-    dates = sorted({p.source_date for p in points})
-    sources = join_swedish(sorted({p.source for p in points}))
+    dated: list[tuple[str, str, datetime.date]] = []
+    for p in points:
+        for cat in [category] if category else list(p.categories):
+            dated += [(cat, source, day) for source, day in dated_sources(p, cat)]
+    dates = sorted({day for _c, _s, day in dated})
+    sources = join_swedish(sorted({source for _c, source, _d in dated}))
     if _month(dates[0]) == _month(dates[-1]):
         age = _month(dates[0])
     else:
         age = f"{_month(dates[0])} till {_month(dates[-1])}"
-    return (
-        f"Uppgifterna är från {age} (källa: {sources}). "
-        "De kan ha ändrats: ring gärna och fråga innan du åker."
-    )
+    rules = load_freshness()
+    old = old_years(dates, today, rules)
+    if not old:
+        return (
+            f"Uppgifterna är från {age} (källa: {sources}). "
+            "De kan ha ändrats: ring gärna och fråga innan du åker."
+        )
+    years = str(old[0]) if len(old) == 1 else f"{old[0]}–{old[-1]}"
+    if len(old) == len({d.year for d in dates}):
+        subject = "Uppgiften" if len(points) == 1 else "Uppgifterna"
+        first = f"{subject} är från {years} och kan ha ändrats. Källa: {sources}, {age}."
+    else:
+        first = (
+            f"Uppgifterna är från {age} (källa: {sources}). "
+            f"Uppgifter från {years} kan ha ändrats."
+        )
+    old_categories = [c for c, _s, day in dated if day.year in old]
+    found = load_carriers().get(carrier) if carrier else None
+    extra = f"Sök också i {found.finder}." if found and found.finder else ""
+    return f"{first} {check_advice(dict.fromkeys(old_categories), rules, extra)}"
 
 
 def point_address(point: ServicePoint) -> str:
@@ -77,11 +118,63 @@ def _contact(point: ServicePoint) -> str:
     return ""
 
 
-def _line(number: int, hit: Nearby, at: datetime.datetime) -> str:
+def display_name(point: ServicePoint) -> str:
+    """How a point is named: a locker as one ("Instabox paketskåp"), never
+    as its bare code; every other point by its name."""
+    if is_locker(point):
+        return f"{carrier_names(point)} paketskåp"
+    return point.name
+
+
+def _parcel_text(point: ServicePoint) -> str:
+    """ "Ombud för PostNord och DHL." for a parcel point ("" without carriers)."""
+    if is_locker(point):
+        return ""  # the name says it
+    label = parcel_label(point)
+    return f" {label[0].upper()}{label[1:]}." if label else ""
+
+
+def _service_word(point: ServicePoint, category: str, types: dict[str, ServiceType]) -> str:
+    """One of a point's services as "apoteksombud", "PostNord-ombud"."""
+    if category == "paketombud":
+        carriers = carriers_of(point)
+        if is_locker(point):
+            return f"{carrier_names(point)} paketskåp"
+        if len(carriers) == 1:
+            return f"{carrier_name(carriers[0].id)}-ombud"
+        if carriers:
+            return f"paketombud ({carrier_names(point)})"
+    st = types.get(category)
+    return st.name if st is not None else category
+
+
+def also_here(
+    point: ServicePoint, asked: str, types: dict[str, ServiceType] | None = None
+) -> str:
+    """ "Här finns också apoteksombud och PostNord-ombud." for a point that
+    offers more than the asked service ("" when it offers only that)."""
+    types = types if types is not None else load_service_types()
+    others = [c for c in point.categories if c != asked and c in types]
+    if not others:
+        return ""
+    words = join_swedish([_service_word(point, c, types) for c in others])
+    return f"Här finns också {words}."
+
+
+def _line(
+    number: int,
+    hit: Nearby,
+    at: datetime.datetime,
+    category: str | None = None,
+    types: dict[str, ServiceType] | None = None,
+) -> str:
     p = hit.point
+    parcel = _parcel_text(p) if category == "paketombud" else ""
+    also = also_here(p, category, types) if category else ""
     return (
-        f"{number}. {p.name}, {point_address(p)}: {hit.distance_text} "
-        f"(cirka {hit.road_estimate_text} på väg). {_hours_today(p, at)}{_contact(p)}"
+        f"{number}. {display_name(p)}, {point_address(p)}: {hit.distance_text} "
+        f"(cirka {hit.road_estimate_text} på väg).{parcel} {_hours_today(p, at)}"
+        f"{_contact(p)}{(' ' + also) if also else ''}"
     )
 
 
@@ -111,22 +204,52 @@ def nearest_answer(
         at: the time for "open now" (default: now).
     """
     moment = to_local(at)
+    if answer.carrier is not None and not answer.results:
+        return _no_carrier_answer(answer, origin)
     if not answer.results:
         return _nothing_answer(answer, origin, service_type, related_types, moment)
+    plural = (
+        f"{carrier_name(answer.carrier)}-ombud och paketskåp"
+        if answer.carrier is not None
+        else service_type.plural
+    )
     heading = (
-        f"Närmaste {service_type.plural} från {_from(origin)}:"
+        f"Närmaste {plural} från {_from(origin)}:"
         if offset == 0
-        else f"Fler {service_type.plural} från {_from(origin)}:"
+        else f"Fler {plural} från {_from(origin)}:"
     )
     lines = [heading]
     lines += [
-        _line(offset + i + 1, hit, moment) for i, hit in enumerate(answer.results)
+        _line(offset + i + 1, hit, moment, answer.category, related_types)
+        for i, hit in enumerate(answer.results)
     ]
     lines.append("Avstånden är fågelvägen; vägen är en uppskattning.")
-    lines.append(freshness([hit.point for hit in answer.results]))
+    lines.append(
+        freshness(
+            [hit.point for hit in answer.results],
+            answer.category,
+            carrier=answer.carrier,
+        )
+    )
     if more_available:
         lines.append('Skriv "visa fler" om du vill se fler.')
     return "\n".join(lines)
+
+
+def _no_carrier_answer(answer: NearestAnswer, origin: Origin) -> str:
+    """No point of the asked carrier: say so, and where the carrier's own list is."""
+    cid = answer.carrier or ""
+    name = carrier_name(cid)
+    found = load_carriers().get(cid)
+    where = f" Sök i {found.finder}." if found and found.finder else ""
+    if answer.has_data:
+        first = f"Jag hittar inga fler {name}-ombud nära {_from(origin)}."
+    else:
+        first = f"Jag har tyvärr inga uppgifter om {name}-ombud eller {name}s paketskåp."
+    return (
+        f"{first} Aviseringen från {name} (sms, app eller brev) säger var ditt "
+        f"paket finns.{where}"
+    )
 
 
 def _nothing_answer(
@@ -150,10 +273,13 @@ def _nothing_answer(
         if related is None or not hits:
             continue
         lines.append(f"Närmaste {related.name} jag känner till från {_from(origin)}:")
-        lines += [_line(i + 1, hit, moment) for i, hit in enumerate(hits)]
+        lines += [
+            _line(i + 1, hit, moment, category, related_types)
+            for i, hit in enumerate(hits)
+        ]
         shown += [hit.point for hit in hits]
     if shown:
-        lines.append(freshness(shown))
+        lines.append(freshness(shown, answer.related[0][0] if answer.related else None))
     return "\n".join(lines)
 
 
@@ -171,13 +297,25 @@ def locality_answer(
         )
     lines = [f"Det här finns i {place_name} enligt mina uppgifter:"]
     for type_id, service_type in service_types.items():
-        names = [p.name for p in points if type_id in p.categories]
+        names = [
+            _listed_name(p, type_id) for p in points if type_id in p.categories
+        ]
         if names:
             lines.append(
                 f"- {service_type.plural.capitalize()}: {join_swedish(sorted(set(names)))}"
             )
     lines.append(freshness(points))
     return "\n".join(lines)
+
+
+def _listed_name(point: ServicePoint, category: str) -> str:
+    """A point in "vad finns i …": parcel points with their carriers."""
+    if category == "paketombud":
+        if is_locker(point):
+            return f"{display_name(point)} ({point_address(point)})"
+        names = carrier_names(point)
+        return f"{point.name} ({names})" if names else point.name
+    return display_name(point)
 
 
 def hours_answer(
@@ -216,6 +354,8 @@ def places_payload(
     *,
     first_number: int = 1,
     at: datetime.datetime | None = None,
+    category: str | None = None,
+    carrier: str | None = None,
 ) -> dict[str, object]:
     """The same places as the text answer, as data for the web chat's list.
 
@@ -231,7 +371,7 @@ def places_payload(
             {
                 "number": first_number + i,
                 "id": p.id,
-                "name": p.name,
+                "name": display_name(p),
                 "address": point_address(p),
                 "distance": hit.distance_text,
                 "road_estimate": hit.road_estimate_text,
@@ -241,10 +381,12 @@ def places_payload(
                 "phone": p.phone,
                 "website": p.website,
                 "map_url": map_url(p.lat, p.lon),
+                "carriers": parcel_label(p) or None,
+                "also": (also_here(p, category) if category else "") or None,
             }
         )
     return {
         "type": "places",
         "places": places,
-        "freshness": freshness([hit.point for hit in hits]),
+        "freshness": freshness([hit.point for hit in hits], category, carrier=carrier),
     }

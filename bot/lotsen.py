@@ -148,9 +148,20 @@ class Lotsen:
         k: int = 3,
         offset: int = 0,
         at: datetime.datetime | None = None,
+        carrier: str | None = None,
     ) -> NearestAnswer:
         """The nearest points of a category from an origin, with related ones
-        when there are none (apoteksombud -> apotek)."""
+        when there are none (apoteksombud -> apotek).
+
+        With a `carrier` ("postnord"), only parcel points of that carrier;
+        none of that carrier gives an empty answer (never another carrier's).
+        """
+        if carrier is not None:
+            results = self.index.nearest(
+                origin.lat, origin.lon, category, k, offset=offset, carrier=carrier
+            )
+            has_data = carrier in self.index.carriers_with_data()
+            return NearestAnswer(category, tuple(results), has_data, carrier=carrier)
         if offset == 0:
             return self.index.nearest_with_related(origin.lat, origin.lon, category, k)
         results = self.index.nearest(origin.lat, origin.lon, category, k, offset=offset)

@@ -85,6 +85,10 @@ class ServicePoint:
     website: str | None = None
     brand: str | None = None
     operator: str | None = None
+    #: parcel points: the carriers served there, as (carrier id, kind) pairs
+    carriers: tuple[tuple[str, str], ...] = ()
+    #: merged points: (category, source, source_date) per category
+    sources: tuple[tuple[str, str, datetime.date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -247,6 +251,59 @@ def _categories(
     return cats
 
 
+def _carriers(props: Mapping[str, Any], rid: str | None) -> tuple[tuple[str, str], ...]:
+    """`carriers`: ids, or {"id": …, "kind": "ombud"|"paketskåp"} entries."""
+    raw = props.get("carriers")
+    if raw in (None, [], {}):
+        return ()
+    if isinstance(raw, Mapping):
+        raw = [{"id": k, "kind": v} for k, v in raw.items()]
+    if not isinstance(raw, list):
+        raise InvalidRecord("carriers ska vara en lista med transportföretag", rid)
+    found: list[tuple[str, str]] = []
+    for item in raw:
+        cid: Any
+        kind: Any
+        if isinstance(item, str):
+            cid, kind = item, "ombud"
+        elif isinstance(item, Mapping):
+            cid = item.get("id") or item.get("carrier")
+            kind = item.get("kind") or "ombud"
+        else:
+            cid, kind = None, None
+        if not isinstance(cid, str) or not cid.strip() or not isinstance(kind, str):
+            raise InvalidRecord(f"ogiltigt transportföretag i carriers: {item!r}", rid)
+        found.append((cid.strip().lower(), kind.strip()))
+    return tuple(found)
+
+
+def _sources(
+    props: Mapping[str, Any], rid: str | None
+) -> tuple[tuple[str, str, datetime.date], ...]:
+    """`sources`: one {category, source, source_date} per category (a list or
+    a mapping category -> {source, source_date})."""
+    raw = props.get("sources")
+    if raw in (None, [], {}):
+        return ()
+    if isinstance(raw, Mapping):
+        raw = [
+            {"category": k, **v} if isinstance(v, Mapping) else {"category": k}
+            for k, v in raw.items()
+        ]
+    if not isinstance(raw, list):
+        raise InvalidRecord("sources ska vara en lista", rid)
+    found: list[tuple[str, str, datetime.date]] = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            raise InvalidRecord("sources ska vara en lista med källor", rid)
+        category = item.get("category")
+        source = item.get("source")
+        if not isinstance(category, str) or not isinstance(source, str):
+            raise InvalidRecord(f"ogiltig källa i sources: {item!r}", rid)
+        found.append((category, source, _source_date(item, rid)))
+    return tuple(found)
+
+
 def parse_feature(
     feature: Mapping[str, Any], *, known_categories: Iterable[str] | None = None
 ) -> ServicePoint:
@@ -278,6 +335,8 @@ def parse_feature(
     lat, lon = _coordinates(feature, rid)
     day = _source_date(props, rid)
     optional = {key: _text(props, key) for key in OPTIONAL_FIELDS}
+    carriers = _carriers(props, rid)
+    sources = _sources(props, rid)
     if optional["opening_hours"] is not None:
         try:
             optional["opening_hours"] = validate_opening_hours(
@@ -295,6 +354,8 @@ def parse_feature(
         municipality=values["municipality"],
         source=values["source"],
         source_date=day,
+        carriers=carriers,
+        sources=sources,
         **optional,
     )
 
@@ -312,8 +373,15 @@ def point_to_feature(p: ServicePoint) -> dict[str, Any]:
         value = getattr(p, key)
         if value is not None:
             props[key] = value
+    if p.carriers:
+        props["carriers"] = [{"id": c, "kind": k} for c, k in p.carriers]
     props["source"] = p.source
     props["source_date"] = p.source_date.isoformat()
+    if p.sources:
+        props["sources"] = [
+            {"category": c, "source": s, "source_date": d.isoformat()}
+            for c, s, d in p.sources
+        ]
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},

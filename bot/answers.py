@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Sequence
 
 from bot.carriers import (
+    KIND_LOCKER,
     carrier_name,
     carrier_names,
     carriers_of,
@@ -18,7 +19,13 @@ from bot.carriers import (
     load_carriers,
     parcel_label,
 )
-from bot.freshness import check_advice, dated_sources, load_freshness, old_years
+from bot.freshness import (
+    ANY_FINDER,
+    check_advice,
+    dated_sources,
+    load_freshness,
+    old_years,
+)
 from bot.index import Nearby, NearestAnswer
 from bot.lotsen import Origin
 from bot.opening_hours import parse_opening_hours, to_local
@@ -93,8 +100,16 @@ def freshness(
         )
     old_categories = [c for c, _s, day in dated if day.year in old]
     found = load_carriers().get(carrier) if carrier else None
-    extra = f"Sök också i {found.finder}." if found and found.finder else ""
-    return f"{first} {check_advice(dict.fromkeys(old_categories), rules, extra)}"
+    if found is not None:
+        advice = check_advice(
+            dict.fromkeys(old_categories),
+            rules,
+            carrier=found.name,
+            finder=found.finder or ANY_FINDER,
+        )
+    else:
+        advice = check_advice(dict.fromkeys(old_categories), rules)
+    return f"{first} {advice}"
 
 
 def point_address(point: ServicePoint) -> str:
@@ -209,7 +224,7 @@ def nearest_answer(
     if not answer.results:
         return _nothing_answer(answer, origin, service_type, related_types, moment)
     plural = (
-        f"{carrier_name(answer.carrier)}-ombud och paketskåp"
+        _carrier_plural(answer)
         if answer.carrier is not None
         else service_type.plural
     )
@@ -236,16 +251,33 @@ def nearest_answer(
     return "\n".join(lines)
 
 
+def _carrier_plural(answer: NearestAnswer) -> str:
+    """ "PostNord-ombud", "Instabox paketskåp" or "Bring-ombud och paketskåp"."""
+    cid = answer.carrier or ""
+    name = carrier_name(cid)
+    kinds = {
+        c.kind
+        for hit in answer.results
+        for c in carriers_of(hit.point)
+        if c.id == cid
+    }
+    if kinds == {KIND_LOCKER}:
+        return f"{name} paketskåp"
+    if KIND_LOCKER in kinds:
+        return f"{name}-ombud och paketskåp"
+    return f"{name}-ombud"
+
+
 def _no_carrier_answer(answer: NearestAnswer, origin: Origin) -> str:
     """No point of the asked carrier: say so, and where the carrier's own list is."""
     cid = answer.carrier or ""
     name = carrier_name(cid)
     found = load_carriers().get(cid)
-    where = f" Sök i {found.finder}." if found and found.finder else ""
+    where = f" Du kan också söka {found.finder}." if found and found.finder else ""
     if answer.has_data:
-        first = f"Jag hittar inga fler {name}-ombud nära {_from(origin)}."
+        first = f"Jag hittar inga fler ställen för {name} nära {_from(origin)}."
     else:
-        first = f"Jag har tyvärr inga uppgifter om {name}-ombud eller {name}s paketskåp."
+        first = f"Jag har tyvärr inga uppgifter om var {name} lämnar ut paket."
     return (
         f"{first} Aviseringen från {name} (sms, app eller brev) säger var ditt "
         f"paket finns.{where}"

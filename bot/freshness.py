@@ -130,12 +130,22 @@ def old_years(
     return sorted({d.year for d in days if is_old(d, today, rules.max_age_years)})
 
 
+#: What {carrier} and {finder} say when no carrier was asked for.
+ANY_CARRIER = "transportföretaget"
+ANY_FINDER = "på transportföretagets egen webbplats"
+
+
 def check_advice(
-    categories: Iterable[str], rules: FreshnessRules | None = None, extra: str = ""
+    categories: Iterable[str],
+    rules: FreshnessRules | None = None,
+    *,
+    carrier: str = ANY_CARRIER,
+    finder: str = ANY_FINDER,
 ) -> str:
     """Where to check, for the categories of an answer (the first with advice)."""
     rules = rules or load_freshness()
     for category in categories:
         if category in rules.check:
-            return f"{rules.check[category]}{(' ' + extra) if extra else ''}"
-    return f"{rules.default_check}{(' ' + extra) if extra else ''}"
+            text = rules.check[category]
+            return text.replace("{carrier}", carrier).replace("{finder}", finder)
+    return rules.default_check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action, FormValidationAction
@@ -18,6 +19,7 @@ from actions.common import (
 )
 from actions.knowledge import digital_hint
 from bot.answers import PAGE_SIZE, nearest_answer, places_payload
+from bot.carriers import carrier_id
 from bot.extract import place_candidate
 from bot.lotsen import Lotsen, Origin
 
@@ -84,6 +86,19 @@ class ValidateFindServiceForm(FormValidationAction):
         candidate = place_candidate(text)
         return {"location": candidate} if candidate else {}
 
+    async def extract_service_type(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """A carrier alone ("mitt DHL-paket") means a parcel point."""
+        entities = tracker.latest_message.get("entities", []) or []
+        names = {e.get("entity") for e in entities}
+        if "carrier" in names and "service_type" not in names:
+            return {"service_type": "paketombud"}
+        return {}
+
     def validate_service_type(
         self,
         value: Any,
@@ -121,19 +136,42 @@ class ValidateFindServiceForm(FormValidationAction):
         return place_slots(place)
 
 
+def asked_carrier(tracker: Tracker, category: str | None) -> str | None:
+    """The carrier a parcel question is limited to ("postnord"), or None.
+
+    The latest message's `carrier` entity; else the conversation's `carrier`
+    slot, unless the latest message named a service without a carrier ("och
+    paketombud i Ronneby?" asks for all carriers again).
+    """
+    if category != "paketombud":
+        return None
+    entities = tracker.latest_message.get("entities", []) or []
+    for entity in entities:
+        if entity.get("entity") == "carrier":
+            found = carrier_id(slot_text(entity.get("value")))
+            if found:
+                return found
+    if any(e.get("entity") == "service_type" for e in entities):
+        return None
+    return carrier_id(slot_text(tracker.get_slot("carrier")))
+
+
 def search_and_answer(
     dispatcher: CollectingDispatcher,
     lotsen: Lotsen,
     category: str,
     origin: Origin,
     offset: int = 0,
+    carrier: str | None = None,
 ) -> list[dict[str, Any]]:
     """Utter one page of the nearest points; return the slot events for "visa fler"."""
     service_type = lotsen.service_types[category]
-    answer = lotsen.nearest(category, origin, k=PAGE_SIZE + 1, offset=offset)
+    answer = lotsen.nearest(
+        category, origin, k=PAGE_SIZE + 1, offset=offset, carrier=carrier
+    )
     shown = answer.results[:PAGE_SIZE]
     more = len(answer.results) > PAGE_SIZE
-    page = type(answer)(answer.category, shown, answer.has_data, answer.related)
+    page = replace(answer, results=shown)
     text = nearest_answer(
         page,
         origin,
@@ -142,7 +180,7 @@ def search_and_answer(
         offset=offset,
         more_available=more,
     )
-    if not answer.has_data:
+    if not answer.has_data and carrier is None:
         hint = digital_hint(category)
         if hint:
             text = f"{text}\n{hint}"
@@ -151,11 +189,17 @@ def search_and_answer(
     if listed:
         first = offset + 1 if shown else 1
         dispatcher.utter_message(
-            json_message=places_payload(listed, first_number=first)
+            json_message=places_payload(
+                listed,
+                first_number=first,
+                category=category if shown else None,
+                carrier=carrier,
+            )
         )
     search = {
         "category": category,
         "place_id": origin.place.id if origin.place is not None else None,
+        "carrier": carrier,
     }
     return [
         SlotSet("last_search", search),
@@ -180,7 +224,8 @@ class ActionFindService(LotsenAction):
         if origin is None:
             dispatcher.utter_message(response="utter_ask_location")
             return []
-        return search_and_answer(dispatcher, lotsen, category, origin)
+        carrier = asked_carrier(tracker, category)
+        return search_and_answer(dispatcher, lotsen, category, origin, carrier=carrier)
 
 
 class ActionMoreResults(Action):
@@ -214,8 +259,11 @@ class ActionMoreResults(Action):
             dispatcher.utter_message(response="utter_nothing_to_show_more_of")
             return []
         shown = int(tracker.get_slot("results_shown") or 0)
-        answer = lotsen.nearest(category, origin, k=1, offset=shown)
+        carrier = carrier_id(search.get("carrier"))
+        answer = lotsen.nearest(category, origin, k=1, offset=shown, carrier=carrier)
         if not answer.results:
             dispatcher.utter_message(response="utter_no_more_results")
             return []
-        return search_and_answer(dispatcher, lotsen, category, origin, offset=shown)
+        return search_and_answer(
+            dispatcher, lotsen, category, origin, offset=shown, carrier=carrier
+        )

@@ -33,6 +33,7 @@ INTENT_DESCRIPTIONS: dict[str, str] = {
     "list_services_in_place": "du vill veta vilken service som finns på en ort",
     "ask_more_results": "du vill se fler ställen",
     "human_handoff": "du vill prata med en människa",
+    "report_change": "du vill berätta att en uppgift om ett ställe inte stämmer",
 }
 
 

@@ -196,11 +196,12 @@ def search_and_answer(
                 carrier=carrier,
             )
         )
-    search = {
+    search: dict[str, Any] = {
         "category": category,
         "place_id": origin.place.id if origin.place is not None else None,
-        "carrier": carrier,
     }
+    if carrier is not None:
+        search["carrier"] = carrier
     return [
         SlotSet("last_search", search),
         SlotSet("results_shown", float(offset + len(shown))),

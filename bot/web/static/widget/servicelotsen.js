@@ -65,6 +65,9 @@
     map: "Visa på karta",
     mapHidden: " för {name} på OpenStreetMap (öppnas i ny flik)",
     website: "Webbplats",
+    report: "Stämmer inte?",
+    reportHidden: " Säg till om uppgiften om {name} är fel",
+    reportShown: "Stämmer inte: {name}",
     websiteHidden: " för {name} (öppnas i ny flik)",
     privacy: "Om personuppgifter",
     newTab: " (öppnas i ny flik)",
@@ -376,6 +379,17 @@
     }
     var phone = typeof place.phone === "string" ? place.phone : null;
     var tel = phone ? phone.replace(/[^\d+]/g, "") : "";
+    var reportButton = null;
+    if (typeof place.id === "string" && /^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,119}$/.test(place.id)) {
+      // "Stämmer inte?": tells the bot which point is wrong; it asks what.
+      reportButton = el("button", { type: "button", class: "sl-report" }, [
+        TEXT.report,
+        srOnly(fill(TEXT.reportHidden, { name: name })),
+      ]);
+      reportButton.addEventListener("click", function () {
+        send("/report_change" + JSON.stringify({ point_id: place.id }), fill(TEXT.reportShown, { name: name }));
+      });
+    }
     return el("li", { class: "sl-place" }, [
       el("p", { class: "sl-place-name" }, [
         place.number ? el("span", { class: "sl-place-number", text: place.number + ". " }) : null,
@@ -388,11 +402,16 @@
         el("span", { text: capitalise(place.status) }),
       ]) : null,
       place.today ? el("p", { class: "sl-place-today", text: TEXT.today + place.today }) : null,
+      typeof place.carriers === "string" && place.carriers
+        ? el("p", { class: "sl-place-carriers", text: capitalise(place.carriers) }) : null,
+      typeof place.also === "string" && place.also
+        ? el("p", { class: "sl-place-also", text: place.also }) : null,
       phone && tel ? el("p", { class: "sl-place-phone" }, [
         TEXT.phone,
         el("a", { href: "tel:" + tel, text: phone }),
       ]) : null,
-      links.length ? el("p", { class: "sl-place-links" }, links) : null,
+      links.length || reportButton
+        ? el("p", { class: "sl-place-links" }, links.concat(reportButton ? [reportButton] : [])) : null,
     ]);
   }
 

@@ -17,10 +17,10 @@ from actions.common import (
     resolve_place,
     slot_text,
 )
-from actions.knowledge import digital_hint
+from actions.knowledge import digital_hint, home_delivery_text
 from bot.answers import PAGE_SIZE, nearest_answer, places_payload
 from bot.carriers import carrier_id
-from bot.extract import place_candidate
+from bot.extract import mentions_no_car, place_candidate
 from bot.lotsen import Lotsen, Origin
 
 if TYPE_CHECKING:
@@ -136,6 +136,16 @@ class ValidateFindServiceForm(FormValidationAction):
         return place_slots(place)
 
 
+def recent_texts(tracker: Tracker, n: int = 3) -> list[str]:
+    """The resident's last `n` typed messages (the question may be a turn back)."""
+    texts = [
+        str(e.get("text") or "")
+        for e in tracker.events
+        if e.get("event") == "user" and not str(e.get("text") or "").startswith("/")
+    ]
+    return texts[-n:]
+
+
 def asked_carrier(tracker: Tracker, category: str | None) -> str | None:
     """The carrier a parcel question is limited to ("postnord"), or None.
 
@@ -226,7 +236,16 @@ class ActionFindService(LotsenAction):
             dispatcher.utter_message(response="utter_ask_location")
             return []
         carrier = asked_carrier(tracker, category)
-        return search_and_answer(dispatcher, lotsen, category, origin, carrier=carrier)
+        events = search_and_answer(
+            dispatcher, lotsen, category, origin, carrier=carrier
+        )
+        if category == "dagligvaror" and any(
+            mentions_no_car(text) for text in recent_texts(tracker)
+        ):
+            delivery = home_delivery_text(origin.municipality)
+            if delivery:
+                dispatcher.utter_message(text=delivery)
+        return events
 
 
 class ActionMoreResults(Action):

@@ -15,7 +15,9 @@ from actions.common import (
     origin_from_slots,
     resolve_place,
 )
+from bot.answers import nearest_answer
 from bot.errors import ServicelotsenError
+from bot.extract import mentions_no_car
 from bot.knowledge import (
     Knowledge,
     Municipality,
@@ -48,6 +50,17 @@ def digital_hint(category: str) -> str | None:
     entry = entries[0]
     link = f" Läs mer: {entry.links[0].url}" if entry.links else ""
     return f"Det här kan du göra i stället: {entry.text}{link}"
+
+
+def home_delivery_text(municipality: str | None) -> str | None:
+    """What the knowledge says about home delivery in a kommun, as one message."""
+    found = knowledge()
+    if found is None or not municipality:
+        return None
+    kommun = found.for_municipality(municipality)
+    if kommun is None:
+        return None
+    return f"Om du inte kan ta dig till butiken: {format_home_delivery(kommun)}"
 
 
 def _latest_entity(tracker: Tracker, name: str) -> str | None:
@@ -177,6 +190,39 @@ class ActionHomeDelivery(_KommunAction):
 
     def answer(self, kommun: Municipality) -> str:
         return format_home_delivery(kommun)
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        """The kommun's home delivery; for "har ingen bil, hur handlar jag mat"
+        with a place, also the nearest grocery store from there."""
+        events = await super().run(dispatcher, tracker, domain)
+        text = str(tracker.latest_message.get("text") or "")
+        if not (mentions_no_car(text) or "handla" in text.casefold()):
+            return events
+        lotsen = lotsen_or_apologise(dispatcher)
+        named = _latest_entity(tracker, "location")
+        if lotsen is None or named is None:
+            return events
+        resolution = lotsen.resolve(named)
+        place = resolution.place if resolution.found else None
+        origin = lotsen.origin_for_place(place) if place is not None else None
+        if origin is None:
+            return events
+        answer = lotsen.nearest("dagligvaror", origin, k=1)
+        if answer.results:
+            dispatcher.utter_message(
+                text=nearest_answer(
+                    answer,
+                    origin,
+                    lotsen.service_types["dagligvaror"],
+                    lotsen.service_types,
+                )
+            )
+        return events
 
 
 class ActionHumanHandoff(_KommunAction):

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action
 
+from actions.common import outcome, record
+from bot.outcome import Kind, Question
+
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
@@ -62,9 +65,12 @@ class ActionDefaultAskAffirmation(Action):
         guess = guesses[0] if guesses else None
         description = INTENT_DESCRIPTIONS.get(str(guess))
         # "Did you mean something off-topic?" helps nobody: ask to rephrase.
+        not_understood = [
+            record(outcome(tracker, Kind.NOT_UNDERSTOOD, Question.INTENT))
+        ]
         if guess is None or description is None or guess in NO_AFFIRMATION:
             dispatcher.utter_message(response="utter_ask_rephrase")
-            return []
+            return not_understood
         dispatcher.utter_message(
             text=f"Jag är inte säker på att jag förstod. Menade du att {description}?",
             buttons=[
@@ -72,4 +78,4 @@ class ActionDefaultAskAffirmation(Action):
                 {"title": "Nej", "payload": "/out_of_scope"},
             ],
         )
-        return []
+        return not_understood

@@ -13,15 +13,19 @@ from actions.common import (
     LotsenAction,
     lotsen_or_apologise,
     origin_from_slots,
+    outcome,
+    place_or_tell,
     place_slots,
-    resolve_place,
+    record,
+    recorded,
     slot_text,
 )
 from actions.knowledge import digital_hint, home_delivery_text
 from bot.answers import PAGE_SIZE, nearest_answer, places_payload
 from bot.carriers import carrier_id
 from bot.extract import mentions_no_car, place_candidate
-from bot.lotsen import Lotsen, Origin
+from bot.lotsen import Lotsen, Origin, PlaceProblem
+from bot.outcome import Kind, Question
 
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
@@ -111,10 +115,13 @@ class ValidateFindServiceForm(FormValidationAction):
             return {}
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return {"service_type": None}
+            unavailable = outcome(tracker, Kind.UNAVAILABLE, Question.NEAREST)
+            return {"service_type": None, **recorded(unavailable)}
         canonical = lotsen.service_type(word)
         if canonical is None:
             dispatcher.utter_message(response="utter_unknown_service_type")
+            unknown = outcome(tracker, Kind.NO_DATA, Question.NEAREST)
+            return {"service_type": None, **recorded(unknown)}
         return {"service_type": canonical}
 
     def validate_location(
@@ -129,10 +136,19 @@ class ValidateFindServiceForm(FormValidationAction):
             return {}
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return {"location": None}
-        place = resolve_place(text, dispatcher, lotsen)
-        if place is None:
-            return {"location": None, "place_id": None}
+            unavailable = outcome(tracker, Kind.UNAVAILABLE, Question.NEAREST)
+            return {"location": None, **recorded(unavailable)}
+        place = place_or_tell(text, dispatcher, lotsen)
+        if isinstance(place, PlaceProblem):
+            problem = outcome(
+                tracker,
+                place.kind,
+                Question.NEAREST,
+                service_type=lotsen.service_type(
+                    slot_text(tracker.get_slot("service_type"))
+                ),
+            )
+            return {"location": None, "place_id": None, **recorded(problem)}
         return place_slots(place)
 
 
@@ -168,13 +184,15 @@ def asked_carrier(tracker: Tracker, category: str | None) -> str | None:
 
 def search_and_answer(
     dispatcher: CollectingDispatcher,
+    tracker: Tracker,
     lotsen: Lotsen,
     category: str,
     origin: Origin,
     offset: int = 0,
     carrier: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Utter one page of the nearest points; return the slot events for "visa fler"."""
+    """Utter one page of the nearest points; return the slot events for
+    "visa fler" and the answer's outcome."""
     service_type = lotsen.service_types[category]
     answer = lotsen.nearest(
         category, origin, k=PAGE_SIZE + 1, offset=offset, carrier=carrier
@@ -212,9 +230,24 @@ def search_and_answer(
     }
     if carrier is not None:
         search["carrier"] = carrier
+    if shown:
+        kind = Kind.FOUND
+    elif answer.has_data:
+        kind = Kind.NONE_WITHIN_LIMIT
+    else:
+        kind = Kind.NO_DATA
+    found = outcome(
+        tracker,
+        kind,
+        Question.NEAREST if offset == 0 else Question.MORE,
+        service_type=category,
+        origin=origin,
+        distance_km=shown[0].distance_km if shown else None,
+    )
     return [
         SlotSet("last_search", search),
         SlotSet("results_shown", float(offset + len(shown))),
+        record(found),
     ]
 
 
@@ -230,14 +263,17 @@ class ActionFindService(LotsenAction):
         category = lotsen.service_type(slot_text(tracker.get_slot("service_type")))
         if category is None:
             dispatcher.utter_message(response="utter_ask_service_type")
-            return []
+            return [record(outcome(tracker, Kind.ASKED, Question.NEAREST))]
         origin = origin_from_slots(tracker, lotsen)
         if origin is None:
             dispatcher.utter_message(response="utter_ask_location")
-            return []
+            asked = outcome(
+                tracker, Kind.ASKED, Question.NEAREST, service_type=category
+            )
+            return [record(asked)]
         carrier = asked_carrier(tracker, category)
         events = search_and_answer(
-            dispatcher, lotsen, category, origin, carrier=carrier
+            dispatcher, tracker, lotsen, category, origin, carrier=carrier
         )
         if category == "dagligvaror" and any(
             mentions_no_car(text) for text in recent_texts(tracker)
@@ -260,13 +296,14 @@ class ActionMoreResults(Action):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
+        nothing = [record(outcome(tracker, Kind.ASKED, Question.MORE))]
         search = tracker.get_slot("last_search")
         if not isinstance(search, dict) or not search.get("category"):
             dispatcher.utter_message(response="utter_nothing_to_show_more_of")
-            return []
+            return nothing
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return []
+            return [record(outcome(tracker, Kind.UNAVAILABLE, Question.MORE))]
         origin: Origin | None
         place_id = search.get("place_id")
         if place_id:
@@ -277,13 +314,20 @@ class ActionMoreResults(Action):
         category = str(search["category"])
         if origin is None or category not in lotsen.service_types:
             dispatcher.utter_message(response="utter_nothing_to_show_more_of")
-            return []
+            return nothing
         shown = int(tracker.get_slot("results_shown") or 0)
         carrier = carrier_id(search.get("carrier"))
         answer = lotsen.nearest(category, origin, k=1, offset=shown, carrier=carrier)
         if not answer.results:
             dispatcher.utter_message(response="utter_no_more_results")
-            return []
+            no_more = outcome(
+                tracker,
+                Kind.NONE_WITHIN_LIMIT,
+                Question.MORE,
+                service_type=category,
+                origin=origin,
+            )
+            return [record(no_more)]
         return search_and_answer(
-            dispatcher, lotsen, category, origin, offset=shown, carrier=carrier
+            dispatcher, tracker, lotsen, category, origin, offset=shown, carrier=carrier
         )

@@ -40,6 +40,29 @@ from channels.stores import (
 
 logger = logging.getLogger(__name__)
 
+#: The message metadata kept from a REST request: the web widget's language
+#: (docs/web-chat.md). Anything else a client sends is dropped.
+METADATA_VALUES = {
+    "language": frozenset({"sv", "en"}),
+    "language_source": frozenset({"switch", "page"}),
+}
+
+
+def widget_metadata(payload: object) -> dict[str, str] | None:
+    """`{"language": "en", "language_source": "switch"}` from the request's
+    `metadata`, known keys and values only; None when there is none."""
+    if not isinstance(payload, dict):
+        return None
+    metadata = payload.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    kept = {
+        key: metadata[key]
+        for key, allowed in METADATA_VALUES.items()
+        if isinstance(metadata.get(key), str) and metadata[key] in allowed
+    }
+    return kept or None
+
 
 def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
@@ -71,6 +94,15 @@ class RestInput(RasaRestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """The widget's language, for the `language` slot: in actions,
+        `tracker.latest_message["metadata"]["language"]`."""
+        try:
+            payload = request.json
+        except Exception:  # broken JSON is answered with 400 in receive()
+            return None
+        return widget_metadata(payload)
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]

@@ -232,7 +232,7 @@ def test_an_intent_that_is_not_in_the_domain(project: ec.Project) -> None:
             "var finns [apotek](service_type) i [Ronneby](stad)",
             "okänd-entitet",
             "entiteten 'stad' i \"[Ronneby](stad)\" finns inte i domain.yml",
-            "Använd någon av: service_type, location, point_name.",
+            "Använd någon av: service_type, location, point_name",
         ),
         (
             'finns det [ica]{"entity": "service_type", "value": "apotek"} i [Jämjö](location)',

@@ -147,6 +147,11 @@ class ValidateReportChangeForm(FormValidationAction):
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
             return {"report_point": UNKNOWN, "report_problem": CANCELLED}
+        point_id = _entity(tracker, "point_id")
+        closed = lotsen.registry.closed_by_id(point_id[:120]) if point_id else None
+        if closed is not None:
+            dispatcher.utter_message(response="utter_report_known_closed", point=closed.name)
+            return {"report_point": UNKNOWN, "report_problem": CANCELLED}
         found = candidates(tracker, lotsen)
         if len(found) == 1:
             return {"report_point": found[0].id}

@@ -196,3 +196,33 @@ def test_cancelling_stores_nothing() -> None:
 def test_other_intents_are_left_alone_by_the_form() -> None:
     tracker = make_tracker("närmaste apotek i Ronneby", intent="find_service")
     assert extract(tracker) == {}
+
+
+def test_a_point_already_closed_is_not_reported_again(tmp_path: Any, monkeypatch: Any) -> None:
+    import json
+
+    from action_support import REGISTRY
+
+    import bot.lotsen
+
+    data = json.loads(REGISTRY.read_text(encoding="utf-8"))
+    props = data["features"][0]["properties"]
+    props.update(status="closed", closed_date="2026-11-01",
+                 closed_reason="Butiken har stängt (testdata)", closed_source="testdata")  # fmt: skip
+    registry = tmp_path / "registry.geojson"
+    registry.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setenv("SERVICELOTSEN_REGISTRY", str(registry))
+    monkeypatch.setattr(bot.lotsen, "_lotsen", None)
+    point_id = props["id"]
+    tracker = make_tracker(
+        f'/report_change{{"point_id": "{point_id}"}}',
+        intent="report_change",
+        entities=[ent("point_id", point_id)],
+    )
+    form = ValidateReportChangeForm()
+    dispatcher = CollectingDispatcher()
+    found = call(form.extract_report_point(dispatcher, tracker, DOMAIN))
+    assert found == {"report_point": "-", "report_problem": "-"}
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_report_known_closed"]
+    reply = submit(found)
+    assert stored(reply) is None and reply.texts == []

@@ -34,6 +34,7 @@ __all__ = [
     "ChangeReport",
     "classify",
     "clean_text",
+    "count_by_category",
     "is_cancel",
     "name_query",
     "service_words",
@@ -104,6 +105,9 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "inte ombud",
             "inte längre ombud",
+            "längre paketombud",
+            "längre apoteksombud",
+            "längre postombud",
             "slutat med",
             "slutat vara",
             "tar inte emot",
@@ -349,3 +353,23 @@ def already_reported(
 ) -> bool:
     """The conversation has reported this point and kind before."""
     return any(r.get("point_id") == point_id and r.get("kind") == kind for r in reports)
+
+
+def count_by_category(
+    reports: Iterable[ChangeReport], categories_of: Mapping[str, Iterable[str]]
+) -> dict[str, int]:
+    """Reported changes per service category, for the region's report.
+
+    A report about one service of a point (`category`) counts for that
+    service; otherwise for every category the point has. `categories_of` maps
+    a point id to its categories (open and closed points alike); reports of
+    points not in it are left out.
+    """
+    counts: dict[str, int] = {}
+    for report in reports:
+        known = categories_of.get(report.point_id)
+        if known is None:
+            continue
+        for category in [report.category] if report.category else list(known):
+            counts[category] = counts.get(category, 0) + 1
+    return dict(sorted(counts.items()))

@@ -114,6 +114,12 @@ lint: $(ACT_VENV)/.installed
 typecheck: $(ACT_VENV)/.installed
 	$(APY) -m mypy bot actions channels scripts
 
+# The layers and contracts of docs/arkitektur.md (.importlinter): no import
+# cycles, Rasa only in the adapters, components/ only what Rasa's environment has.
+.PHONY: lint-imports
+lint-imports: $(ACT_VENV)/.installed
+	$(ACT_VENV)/bin/lint-imports --no-cache
+
 validate-rasa: $(RASA_VENV)/.installed
 	$(RASA) data validate $(RASA_DATA) --fail-on-warnings --quiet
 
@@ -174,7 +180,7 @@ nginx:
 # nginx on make run's ports (docs/drift.md). Ctrl-C stops it all.
 cluster: setup nginx
 	@mkdir -p var
-	@exec $(APY) scripts/stack.py cluster
+	@exec $(APY) scripts/cluster.py run
 
 pytest: setup browser nginx
 	$(APY) -m pytest
@@ -206,7 +212,7 @@ audit: $(ACT_VENV)/.installed
 audit-if-reachable: $(ACT_VENV)/.installed
 	@$(APY) scripts/audit.py --if-reachable
 
-test: setup lint typecheck audit-if-reachable validate test-stories pytest
+test: setup lint lint-imports typecheck audit-if-reachable validate test-stories pytest
 	@echo "Alla tester gick igenom."
 
 # --- maintenance --------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action, FormValidationAction
@@ -21,7 +20,7 @@ from actions.common import (
     slot_text,
 )
 from actions.knowledge import digital_hint, home_delivery_text
-from bot.answers import PAGE_SIZE, nearest_answer, places_payload
+from bot.answers import nearest_answer, places_payload
 from bot.carriers import carrier_id
 from bot.extract import mentions_no_car, place_candidate
 from bot.lotsen import Lotsen, Origin, PlaceProblem
@@ -193,34 +192,26 @@ def search_and_answer(
 ) -> list[dict[str, Any]]:
     """Utter one page of the nearest points; return the slot events for
     "visa fler" and the answer's outcome."""
-    service_type = lotsen.service_types[category]
-    answer = lotsen.nearest(
-        category, origin, k=PAGE_SIZE + 1, offset=offset, carrier=carrier
-    )
-    shown = answer.results[:PAGE_SIZE]
-    more = len(answer.results) > PAGE_SIZE
-    page = replace(answer, results=shown)
+    page = lotsen.page(category, origin, offset, carrier=carrier)
     text = nearest_answer(
-        page,
+        page.answer,
         origin,
-        service_type,
+        lotsen.service_types[category],
         lotsen.service_types,
         offset=offset,
-        more_available=more,
+        more_available=page.more,
     )
-    if not answer.has_data and carrier is None:
+    if page.kind is Kind.NO_DATA and carrier is None:
         hint = digital_hint(category)
         if hint:
             text = f"{text}\n{hint}"
     dispatcher.utter_message(text=text)
-    listed = list(shown) or [hit for _cat, hits in answer.related for hit in hits]
-    if listed:
-        first = offset + 1 if shown else 1
+    if page.listed:
         dispatcher.utter_message(
             json_message=places_payload(
-                listed,
-                first_number=first,
-                category=category if shown else None,
+                page.listed,
+                first_number=page.first_number,
+                category=category if page.shown else None,
                 carrier=carrier,
             )
         )
@@ -230,23 +221,17 @@ def search_and_answer(
     }
     if carrier is not None:
         search["carrier"] = carrier
-    if shown:
-        kind = Kind.FOUND
-    elif answer.has_data:
-        kind = Kind.NONE_WITHIN_LIMIT
-    else:
-        kind = Kind.NO_DATA
     found = outcome(
         tracker,
-        kind,
+        page.kind,
         Question.NEAREST if offset == 0 else Question.MORE,
         service_type=category,
         origin=origin,
-        distance_km=shown[0].distance_km if shown else None,
+        distance_km=page.distance_km,
     )
     return [
         SlotSet("last_search", search),
-        SlotSet("results_shown", float(offset + len(shown))),
+        SlotSet("results_shown", float(offset + len(page.shown))),
         record(found),
     ]
 
@@ -304,21 +289,16 @@ class ActionMoreResults(Action):
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
             return [record(outcome(tracker, Kind.UNAVAILABLE, Question.MORE))]
-        origin: Origin | None
-        place_id = search.get("place_id")
-        if place_id:
-            place = lotsen.place_by_id(str(place_id))
-            origin = lotsen.origin_for_place(place) if place else None
-        else:
-            origin = origin_from_slots(tracker, lotsen)
+        origin = lotsen.search_origin(
+            search.get("place_id"), origin_from_slots(tracker, lotsen)
+        )
         category = str(search["category"])
         if origin is None or category not in lotsen.service_types:
             dispatcher.utter_message(response="utter_nothing_to_show_more_of")
             return nothing
         shown = int(tracker.get_slot("results_shown") or 0)
         carrier = carrier_id(search.get("carrier"))
-        answer = lotsen.nearest(category, origin, k=1, offset=shown, carrier=carrier)
-        if not answer.results:
+        if not lotsen.has_more(category, origin, shown, carrier):
             dispatcher.utter_message(response="utter_no_more_results")
             no_more = outcome(
                 tracker,

@@ -14,8 +14,8 @@ from actions.common import (
     lotsen_or_apologise,
     origin_from_slots,
     outcome,
-    place_or_tell,
     record,
+    tell_place_problem,
 )
 from bot.answers import nearest_answer
 from bot.errors import ServicelotsenError
@@ -83,24 +83,17 @@ def _municipality(
     or the data was unavailable (the resident has already been told).
     """
     named = _latest_entity(tracker, "location")
-    if named is not None:
-        direct = found.for_municipality(named)
-        if direct is not None:
-            return direct, None
-        lotsen = lotsen_or_apologise(dispatcher)
-        if lotsen is None:
-            return None, Kind.UNAVAILABLE
-        place = place_or_tell(named, dispatcher, lotsen)
-        if isinstance(place, PlaceProblem):
-            return None, place.kind
-        return found.for_municipality(place.municipality), None
+    direct = found.for_municipality(named) if named is not None else None
+    if direct is not None:
+        return direct, None
     lotsen = lotsen_or_apologise(dispatcher)
     if lotsen is None:
         return None, Kind.UNAVAILABLE
-    origin = origin_from_slots(tracker, lotsen)
-    if origin is not None and origin.municipality:
-        return found.for_municipality(origin.municipality), None
-    return None, None
+    kommun = lotsen.municipality_for(named, origin_from_slots(tracker, lotsen))
+    if isinstance(kommun, PlaceProblem):
+        tell_place_problem(kommun, dispatcher)
+        return None, kommun.kind
+    return (found.for_municipality(kommun) if kommun else None), None
 
 
 def _ask_kommun(dispatcher: CollectingDispatcher, intent: str, question: str) -> None:
@@ -113,11 +106,18 @@ def _ask_kommun(dispatcher: CollectingDispatcher, intent: str, question: str) ->
     )
 
 
-class ActionDigitalAlternative(Action):
-    """ "Kan jag handla mat på nätet?" – the knowledge entry that answers it."""
+class _KnowledgeAction(Action, abc.ABC):
+    """An answer from the knowledge files; when they cannot be read, the
+    resident is told so (and the outcome says UNAVAILABLE)."""
 
-    def name(self) -> str:
-        return "action_digital_alternative"
+    #: what the resident asked for (the outcome's question)
+    asked_for = Question.CONTACT
+
+    @abc.abstractmethod
+    def answer_from(
+        self, found: Knowledge, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        """The reply and its events, with the knowledge at hand."""
 
     async def run(
         self,
@@ -128,7 +128,21 @@ class ActionDigitalAlternative(Action):
         found = knowledge()
         if found is None:
             dispatcher.utter_message(response="utter_knowledge_unavailable")
-            return [record(outcome(tracker, Kind.UNAVAILABLE, Question.DIGITAL))]
+            return [record(outcome(tracker, Kind.UNAVAILABLE, self.asked_for))]
+        return self.answer_from(found, dispatcher, tracker)
+
+
+class ActionDigitalAlternative(_KnowledgeAction):
+    """ "Kan jag handla mat på nätet?" – the knowledge entry that answers it."""
+
+    asked_for = Question.DIGITAL
+
+    def name(self) -> str:
+        return "action_digital_alternative"
+
+    def answer_from(
+        self, found: Knowledge, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
         question = str(tracker.latest_message.get("text") or "")
         try:
             hits = found.search(question, k=1)
@@ -161,31 +175,23 @@ class ActionDigitalAlternative(Action):
         return [record(asked)]
 
 
-class _KommunAction(Action, abc.ABC):
+class _KommunAction(_KnowledgeAction):
     """An answer that depends on the resident's kommun; asks for it when unknown."""
 
     #: the intent the kommun buttons send back
     intent = ""
     #: what the bot asks when it does not know the kommun
     question = ""
-    #: what the resident asked for, and how the answer for a kommun counts
-    asked_for = Question.CONTACT
+    #: how the answer for a kommun counts
     answered = Kind.FOUND
 
     @abc.abstractmethod
     def answer(self, kommun: Municipality) -> str:
         """The reply for a known kommun."""
 
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def answer_from(
+        self, found: Knowledge, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
-        found = knowledge()
-        if found is None:
-            dispatcher.utter_message(response="utter_knowledge_unavailable")
-            return [record(outcome(tracker, Kind.UNAVAILABLE, self.asked_for))]
         kommun, told = _municipality(tracker, dispatcher, found)
         if told is not None:
             return [record(outcome(tracker, told, self.asked_for))]

@@ -131,9 +131,7 @@ class ActionOpeningHours(LotsenAction):
             return [*events, record(found)]
 
         if name is not None:
-            matches = lotsen.point_by_name(name, place, None)
-            if not matches and place is not None:
-                matches = lotsen.point_by_name(name, None, None)
+            matches = lotsen.points_named(name, place)
             if not matches:
                 dispatcher.utter_message(
                     response="utter_point_not_found", point=echo(name)
@@ -156,9 +154,9 @@ class ActionOpeningHours(LotsenAction):
             if origin is None:
                 dispatcher.utter_message(response="utter_ask_point_for_hours")
                 return done(Kind.ASKED)
-            nearest = lotsen.index.nearest(origin.lat, origin.lon, category, 1)
-            if nearest:
-                dispatcher.utter_message(text=hours_answer(nearest[0].point, when))
-                return done(Kind.FOUND, nearest[0].distance_km, origin)
+            nearest = lotsen.nearest_point(category, origin)
+            if nearest is not None:
+                dispatcher.utter_message(text=hours_answer(nearest.point, when))
+                return done(Kind.FOUND, nearest.distance_km, origin)
         dispatcher.utter_message(response="utter_ask_point_for_hours")
         return done(Kind.ASKED)

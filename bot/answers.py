@@ -27,7 +27,7 @@ from bot.freshness import (
     old_years,
 )
 from bot.index import Nearby, NearestAnswer
-from bot.lotsen import Origin
+from bot.lotsen import PAGE_SIZE, Origin
 from bot.opening_hours import parse_opening_hours, to_local
 from bot.phrasing import SWEDISH_MONTHS, join_swedish
 from bot.registry import ServicePoint
@@ -45,8 +45,6 @@ __all__ = [
     "point_address",
 ]
 
-#: How many places one answer lists ("visa fler" shows the next as many).
-PAGE_SIZE = 3
 
 
 
@@ -56,7 +54,7 @@ def _month(day: datetime.date) -> str:
 
 def freshness(
     points: Sequence[ServicePoint],
-    category: str | None = None,
+    categories: str | Sequence[str] | None = (),
     *,
     carrier: str | None = None,
     today: datetime.date | None = None,
@@ -64,18 +62,23 @@ def freshness(
     """How old the named places' information is, and how to check it.
 
     "Uppgifterna är från februari 2023 (källa: kedjans butikssök). De kan ha
-    ändrats: ring gärna och fråga innan du åker." The date and source are the
-    ones behind `category` on a merged point (its `sources`), else every
-    category's. Information older than data/freshness.yml's threshold says
-    so in one plain line and where to check: "Uppgiften är från 2021 och kan
-    ha ändrats. Källa: …, april 2021. Aviseringen från transportföretaget …".
+    ändrats: ring gärna och fråga innan du åker." With `categories`, each
+    point's date and source are those of the asked category (a shop's
+    apoteksombud from 2025, its parcel agent from 2021, from `sources`), else
+    the point's own. Information older than data/freshness.yml's threshold
+    says so in one plain line and where to check: "Uppgiften är från 2021 och
+    kan ha ändrats. Källa: …, april 2021. Aviseringen från transportföretaget …".
     """
     if not points:
         return ""
-    dated: list[tuple[str, str, datetime.date]] = []
+    asked_all = [categories] if isinstance(categories, str) else list(categories or ())
+    dated: list[tuple[str | None, str, datetime.date]] = []
     for p in points:
-        for cat in [category] if category else list(p.categories):
+        asked = [c for c in asked_all if c in p.categories]
+        for cat in asked:
             dated += [(cat, source, day) for source, day in dated_sources(p, cat)]
+        if not asked:
+            dated.append((None, p.source, p.source_date))
     dates = sorted({day for _c, _s, day in dated})
     sources = join_swedish(sorted({source for _c, source, _d in dated}))
     if _month(dates[0]) == _month(dates[-1]):
@@ -98,7 +101,7 @@ def freshness(
             f"Uppgifterna är från {age} (källa: {sources}). "
             f"Uppgifter från {years} kan ha ändrats."
         )
-    old_categories = [c for c, _s, day in dated if day.year in old]
+    old_categories = [c for c, _s, day in dated if c and day.year in old]
     found = load_carriers().get(carrier) if carrier else None
     if found is not None:
         advice = check_advice(
@@ -336,7 +339,7 @@ def locality_answer(
             lines.append(
                 f"- {service_type.plural.capitalize()}: {join_swedish(sorted(set(names)))}"
             )
-    lines.append(freshness(points))
+    lines.append(freshness(points, sorted({c for p in points for c in p.categories})))
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ import yaml
 
 from bot.errors import ServicelotsenError
 from bot.phrasing import join_swedish
-from bot.service_types import fold
+from bot.text import fold as _fold
 
 __all__ = [
     "CARRIERS_PATH",
@@ -50,6 +50,9 @@ _ALIASES = {
     "dhl_freight": "dhl",
     "dhl express": "dhl",
     "dhl_express": "dhl",
+    "dhlfreight": "dhl",
+    "dhlexpress": "dhl",
+    "dbschenker": "schenker",
 }
 #: Ways a kind is written -> the canonical kind.
 _KINDS = {
@@ -63,6 +66,11 @@ _KINDS = {
     "locker": KIND_LOCKER,
     "paketbox": KIND_LOCKER,
 }
+
+
+def fold(text: str) -> str:
+    """Lower case, spaces collapsed, accents kept ("PostNord-ombud" -> "postnord ombud")."""
+    return _fold(text, keep_accents=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +129,8 @@ def carrier_id(word: object) -> str | None:
     if underscored in _ALIASES:
         return _ALIASES[underscored]
     compact = key.replace(" ", "").replace("_", "")
+    if compact in _ALIASES:
+        return _ALIASES[compact]
     return compact if compact in known else None
 
 

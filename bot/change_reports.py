@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.privacy import mask
-from bot.service_types import fold
+from bot.text import fold as _fold
 
 __all__ = [
     "KINDS",
@@ -158,6 +158,11 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _CONTROL = re.compile(
     r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e]"
 )
+
+
+def fold(text: str) -> str:
+    """Lower case, spaces collapsed, accents kept ("Stängt!" -> "stängt")."""
+    return _fold(text, keep_accents=True)
 
 
 def classify(text: str) -> str | None:

@@ -27,15 +27,17 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from bot.answers import freshness, point_address
+from bot.cli_common import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
+from bot.cli_common import SwedishParser as _Parser
+from bot.cli_common import positive_int as _positive_int
 from bot.errors import CommandFailed, ServicelotsenError
 from bot.gazetteer import KIND_POSTNUMMEROMRADE, Gazetteer, Place, Resolution
 from bot.geo import ROAD_DETOUR_FACTOR, format_distance_km
@@ -62,10 +64,6 @@ __all__ = ["Answer", "build_parser", "main"]
 
 PROG = "python -m bot"
 
-#: Exit codes (documented in the module docstring and in `--help`).
-EXIT_OK = 0
-EXIT_NOT_FOUND = 1
-EXIT_USAGE = 2
 
 #: Why `Gazetteer.resolve` found nothing, for people.
 _UNKNOWN_REASONS = {
@@ -91,71 +89,6 @@ _ROAD_NOTE = (
     f"(fågelvägen × {str(ROAD_DETOUR_FACTOR).replace('.', ',')}), "
     "ingen ruttberäkning."
 )
-
-
-# ---------------------------------------------------------------- argparse in Swedish
-
-#: argparse's own (English) error messages, in Swedish.
-_ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), swedish)
-    for pattern, swedish in (
-        (r"the following arguments are required: ", "de här argumenten saknas: "),
-        (r"unrecognized arguments: ", "okända argument: "),
-        (r"one of the arguments (.+) is required", r"ett av argumenten \1 krävs"),
-        (r"not allowed with argument ", "får inte användas tillsammans med "),
-        (r"invalid choice: (.+) \(choose from (.+)\)", r"ogiltigt val: \1 (välj \2)"),
-        (r"expected one argument", "väntade ett värde"),
-        (r"expected at least one argument", "väntade minst ett värde"),
-        (r"invalid (\w+) value: ", r"ogiltigt värde (\1): "),
-        (r"ambiguous option: (.+) could match ", r"tvetydig flagga: \1 kan betyda "),
-        (r"^argument ", "argumentet "),
-    )
-)
-
-
-def _swedish_argparse(message: str) -> str:
-    for pattern, swedish in _ARGPARSE_MESSAGES:
-        message = pattern.sub(swedish, message)
-    return message
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser that speaks Swedish to the staff who run it."""
-
-    def __init__(self, add_help: bool = True, **kwargs: Any) -> None:
-        super().__init__(add_help=False, **kwargs)
-        self._positionals.title = "argument"
-        self._optionals.title = "flaggor"
-        if add_help:
-            self.add_argument(
-                "-h",
-                "--help",
-                action="help",
-                default=argparse.SUPPRESS,
-                help="visa den här hjälpen och avsluta",
-            )
-
-    def format_usage(self) -> str:
-        return super().format_usage().replace("usage: ", "användning: ", 1)
-
-    def format_help(self) -> str:
-        return super().format_help().replace("usage: ", "användning: ", 1)
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: fel: {_swedish_argparse(message)}\n")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} är inget heltal (skriv till exempel 3)"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("ska vara minst 1")
-    return value
 
 
 def _positive_km(text: str) -> float:
@@ -629,7 +562,7 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         c for p in registry.points if p.opening_hours for c in p.categories
     )
     carriers = Counter(cid for p in registry.points for cid in p.carrier_ids())
-    undated = sum(1 for p in registry.points if not (p.source and p.source_date))
+    undated = len([p.id for p in registry.points if not p.source.strip()])
     rejected = [
         {"id": r.id, "file": _shown_path(r.source_file), "reason": r.reason}
         for r in registry.rejected
@@ -841,6 +774,11 @@ def _origin(lotsen: Lotsen, args: argparse.Namespace) -> tuple[Origin, str]:
     return origin, f"position {_position_text(lat, lon)}{where}"
 
 
+def _asked(categories: Sequence[str], related: Sequence[tuple[str, Any]]) -> list[str]:
+    """The categories an answer names places for (for their own source dates)."""
+    return [*categories, *(rel for rel, _ in related)]
+
+
 def _plural(types: dict[str, ServiceType], category: str) -> str:
     st = types.get(category)
     return st.plural if st else category
@@ -904,7 +842,7 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
             for rel, hits in related
         ],
         "road_estimate_factor": ROAD_DETOUR_FACTOR,
-        "freshness": freshness(shown) or None,
+        "freshness": freshness(shown, _asked(categories, related)) or None,
     }
 
     asked_plural = " eller ".join(_plural(types, c) for c in categories)
@@ -935,7 +873,7 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
             lines += _hit_lines(number, hit, at)
     if shown:
         lines.append(_ROAD_NOTE)
-        lines.append(freshness(shown))
+        lines.append(freshness(shown, _asked(categories, related)))
     return Answer(payload, lines, EXIT_OK if shown else EXIT_NOT_FOUND)
 
 

@@ -33,6 +33,7 @@ from bot.errors import (
     KnowledgeError,
     ServiceTypesError,
 )
+from bot.lang import english, swedish
 from bot.text import fold, normalize
 
 __all__ = [
@@ -983,23 +984,10 @@ def check_generated(project: Project, rendered: Mapping[Path, str]) -> list[Find
 _RESPONSE_IN_CODE = re.compile(r"""response\s*=\s*["'](utter_\w+)["']""")
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-#: Common Swedish and English words; a response is "Swedish-looking" when it
-#: has more of the first than of the second (å/ä/ö count for Swedish).
-_SWEDISH_WORDS = _words(
-    "och att det är jag du dig din ditt dina vi ni en ett som för med till av om "
-    "på kan har vill finns eller var vad vilken vilket inte ingen inga nej ja hej "
-    "tack förlåt gärna skriv fråga här där när hur men så också bara mina mig "
-    "min kommun närmaste öppet öppettider butik apotek uppgifter hitta"
-)
-_ENGLISH_WORDS = _words(
-    "the and you your is are was to of in it for with not this that what which "
-    "where when how please sorry did do does can could would should me my we "
-    "our have has here there yes no hello hi thanks thank find mean"
-)
+#: Common Swedish and English words (data/lang/); a response is "Swedish-looking"
+#: when it has more of the first than of the second (å/ä/ö count for Swedish).
+_SWEDISH_WORDS = frozenset(swedish().common_words)
+_ENGLISH_WORDS = frozenset(english().common_words)
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 

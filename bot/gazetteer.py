@@ -48,7 +48,8 @@ from rapidfuzz.distance import OSA, Indel
 
 from bot.errors import GazetteerError
 from bot.geo import haversine_km
-from bot.text import compact_key, fold_diacritics, tokens
+from bot.lang import swedish
+from bot.text import compact_key, fold, fold_diacritics, tokens
 
 __all__ = [
     "DEFAULT_GAZETTEER_PATH",
@@ -100,34 +101,22 @@ _FUZZY_INFLECTION_MIN = 8
 #: Sölvesborg" is wrong for a position in Malmö.
 NEAREST_PLACE_MAX_KM = 30.0
 
+_SV = swedish()
 #: Words in front of a place name ("i", "på", "utanför", "i närheten av"),
 #: folded. The words after the last of them are the most likely place name.
 _PREPOSITIONS = frozenset(
-    {
-        "i", "pa", "fran", "till", "vid", "nara", "naara", "utanfor", "innanfor",
-        "runt", "kring", "omkring", "mot", "at", "over", "genom", "bakom",
-        "ovanfor", "nedanfor", "narheten", "av", "om", "in", "near",
-    }
-)  # fmt: skip
+    fold(w) for w in _SV.place_prepositions + _SV.other_prepositions
+)
 #: Words that may surround a name without being part of it ("strax utanför
 #: Tving", "Karlskrona centrum", "Ronneby kommun"). Stripped from both ends.
-_LEADING_FILLERS = _PREPOSITIONS | frozenset(
-    {"strax", "precis", "alldeles", "jag", "vi", "bor", "ar", "hemma", "norr",
-     "soder", "oster", "vaster", "centrala", "inne", "ute", "uppe", "nere"}
-)  # fmt: skip
-_TRAILING_FILLERS = frozenset(
-    {"kommun", "kommuns", "tatort", "tatorten", "centrum", "city", "stad",
-     "staden", "samhalle", "samhallet", "byn", "trakten", "omradet", "lan", "c"}
-)  # fmt: skip
+_LEADING_FILLERS = _PREPOSITIONS | frozenset(fold(w) for w in _SV.words_before_a_name)
+_TRAILING_FILLERS = frozenset(fold(w) for w in _SV.words_after_a_name)
 #: Shorter texts are never called "outside_area" even when a place elsewhere
 #: has that name: too many are ordinary words ("vad", "bara", "vara"). They
 #: are unknown either way, and too short for the typo step anyway.
 _OUTSIDE_MIN_LENGTH = 5
-#: Answers to "which one?" that pick by position.
-_ORDINALS = {
-    "1": 0, "forsta": 0, "ettan": 0, "2": 1, "andra": 1, "tvaan": 1,
-    "3": 2, "tredje": 2, "4": 3, "fjarde": 3, "5": 4, "femte": 4,
-}  # fmt: skip
+#: Answers to "which one?" that pick by position (0 = the first listed).
+_ORDINALS = {fold(word): n - 1 for word, n in _SV.ordinals.items()}
 #: Longest name, in words, looked for inside a longer text.
 _MAX_NAME_WORDS = 4
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -44,6 +43,7 @@ from numpy.typing import NDArray
 from bot.errors import KnowledgeError, ServiceTypesError, UnknownCategory
 from bot.phrasing import SWEDISH_MONTHS
 from bot.service_types import DEFAULT_SERVICE_TYPES_PATH, load_service_types
+from bot.text import fold
 
 __all__ = [
     "DEFAULT_ALTERNATIVES_PATH",
@@ -188,14 +188,6 @@ class SearchHit:
 
 
 # --- small helpers -----------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    """Lower-case, drop diacritics and punctuation: a key for name lookups."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^\w\s]", " ", text)
-    return " ".join(text.split())
 
 
 def swedish_date(day: date) -> str:
@@ -352,7 +344,7 @@ def _parse_entries(path: Path, known_types: set[str]) -> tuple[Entry, ...]:
                 f"(har {len(cleaned)})"
             )
         for question in cleaned:
-            key = _fold(question)
+            key = fold(question)
             owner = seen_questions.setdefault(key, entry_id)
             if owner != entry_id:
                 raise check.fail(f"exempelfrågan {question!r} finns också i '{owner}'")
@@ -421,9 +413,9 @@ def _parse_municipalities(path: Path) -> tuple[Municipality, ...]:
         if not isinstance(raw, dict):
             raise check.fail("posten ska vara en mappning med name, website …")
         name = check.text(raw, "name", label="kommunens namn")
-        if _fold(name) in seen:
+        if fold(name) in seen:
             raise check.fail(f"kommunen '{name}' finns två gånger")
-        seen.add(_fold(name))
+        seen.add(fold(name))
         website = raw.get("website")
         if not isinstance(website, dict):
             raise check.fail("'website' saknas (url, source, checked)")
@@ -454,7 +446,7 @@ def _parse_municipalities(path: Path) -> tuple[Municipality, ...]:
 
 def _municipality_key(name: str) -> str:
     """Fold "Ronnebys kommun", "i ronneby", "RONNEBY" to "ronneby"."""
-    key = _fold(name)
+    key = fold(name)
     if key.startswith("i "):
         key = key[2:]
     for suffix in (" kommuns", " kommun"):

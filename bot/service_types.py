@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,12 @@ from typing import Any
 import yaml
 
 from bot.errors import ServiceTypesError
+from bot.text import fold
 
 __all__ = [
     "DEFAULT_SERVICE_TYPES_PATH",
     "ServiceType",
     "closest_service_type",
-    "fold",
     "load_service_types",
     "normalise_service_type",
     "related_types",
@@ -50,18 +49,6 @@ class ServiceType:
     plural: str
     synonyms: tuple[str, ...]
     related: tuple[str, ...]
-
-
-def fold(text: str) -> str:
-    """Lower-case, trim and collapse spaces, so lookups ignore typing noise."""
-    text = unicodedata.normalize("NFC", text).casefold().strip()
-    return " ".join(text.replace("-", " ").split())
-
-
-def _ascii_fold(text: str) -> str:
-    """Drop diacritics ("affar" for "affär"), as residents often type without them."""
-    decomposed = unicodedata.normalize("NFKD", fold(text))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
@@ -138,8 +125,8 @@ def _lookup_tables(path: Path) -> tuple[dict[str, str], dict[str, str | None]]:
     loose: dict[str, str | None] = {}
     for st in _load_cached(path).values():
         for word in (st.id, st.name, st.plural, *st.synonyms):
-            exact.setdefault(fold(word), st.id)
-            key = _ascii_fold(word)
+            exact.setdefault(fold(word, keep_accents=True), st.id)
+            key = fold(word)
             # an ASCII form shared by two types is ambiguous: refuse to guess
             if key in loose and loose[key] != st.id:
                 loose[key] = None
@@ -158,10 +145,10 @@ def normalise_service_type(word: str, path: Path | None = None) -> str | None:
     if not word or not word.strip():
         return None
     exact, loose = _lookup_tables((path or DEFAULT_SERVICE_TYPES_PATH).resolve())
-    found = exact.get(fold(word))
+    found = exact.get(fold(word, keep_accents=True))
     if found is not None:
         return found
-    return loose.get(_ascii_fold(word))
+    return loose.get(fold(word))
 
 
 def closest_service_type(word: str, path: Path | None = None) -> str | None:
@@ -177,7 +164,7 @@ def closest_service_type(word: str, path: Path | None = None) -> str | None:
         return found
     _exact, loose = _lookup_tables((path or DEFAULT_SERVICE_TYPES_PATH).resolve())
     terms = {k: v for k, v in loose.items() if v is not None}
-    key = _ascii_fold(word)
+    key = fold(word)
     close = difflib.get_close_matches(key, list(terms), n=3, cutoff=FUZZY_CUTOFF)
     types = {terms[c] for c in close}
     if len(types) == 1:

@@ -1,4 +1,9 @@
-"""Text normalisation shared by the gazetteer, the service-type lookup and the NLU.
+"""Text normalisation for the whole project: the one `fold`.
+
+The gazetteer, the service-type lookup, the index, the knowledge file, the
+NLU components, the editors' checks and the data builders all compare text
+through these functions (ids are made by `bot.importers.base.slugify`, which
+builds on `fold_diacritics`).
 
 Residents type on phones, often without å/ä/ö, with stray hyphens and
 punctuation ("Bräkne-Hoby", "brakne hoby", "BRÄKNE HOBY!"). Everything that
@@ -70,9 +75,15 @@ def fold_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", stripped).translate(_EXTRA_FOLDS)
 
 
-def fold(text: str) -> str:
-    """`normalize` then `fold_diacritics`: the form used for matching words."""
-    return fold_diacritics(normalize(text))
+def fold(text: str, *, keep_accents: bool = False) -> str:
+    """The project's one matching key: `normalize`, then `fold_diacritics`.
+
+    "Bräkne-Hoby!", "brakne hoby" and "BRÄKNE HOBY" all give "brakne hoby".
+    With `keep_accents` the accents stay ("vårdcentral", "affär"): the exact
+    step of a lookup that falls back to the accent-free form (service types).
+    """
+    normalized = normalize(text)
+    return normalized if keep_accents else fold_diacritics(normalized)
 
 
 def tokens(text: str) -> list[str]:

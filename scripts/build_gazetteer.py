@@ -47,7 +47,6 @@ import argparse
 import csv
 import json
 import math
-import os
 import re
 import sys
 from collections import Counter, defaultdict
@@ -61,9 +60,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.text import compact_key, fold  # noqa: E402
+from scripts import reference_data  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "data" / "gazetteer" / "places.json"
-REFERENCE_ENV = "SERVICELOTSEN_REFERENCE_DIR"
 
 #: Places within this distance (km) of Blekinge's kommun polygons count as
 #: neighbours. About 25 km covers the villages residents cross the border for
@@ -865,34 +864,14 @@ def summary(places: Iterable[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def default_reference() -> Path:
-    env = os.environ.get(REFERENCE_ENV)
-    return Path(env) if env else (ROOT.parent / "shared" / "reference")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--reference",
-        type=Path,
-        default=None,
-        help=f"referensmappen (standard: ${REFERENCE_ENV} eller ../shared/reference)",
-    )
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="jämför med befintlig fil i stället för att skriva",
-    )
+    reference_data.add_arguments(parser, DEFAULT_OUTPUT)
     parser.add_argument("--quiet", action="store_true", help="skriv bara fel")
     args = parser.parse_args(argv)
 
-    ref_dir: Path = args.reference or default_reference()
-    if not (ref_dir / "geonames-postal-se" / "SE.txt").is_file():
-        print(
-            f"Hittar inte referensdata i {ref_dir} (ange --reference eller ${REFERENCE_ENV}).",
-            file=sys.stderr,
-        )
+    ref_dir = reference_data.reference_dir(args.reference, "geonames-postal-se/SE.txt")
+    if ref_dir is None:
         return 2
     ref = read_reference(ref_dir)
     built = build(ref)
@@ -903,24 +882,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Övriga svenska ortnamn (utanför området): {len(built.other_names)}")
         for warning in built.warnings:
             print(f"  obs: {warning}")
-    if args.check:
-        current = (
-            args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
-        )
-        if current != text:
-            print(
-                f"{args.output} är inte uppdaterad: kör python scripts/build_gazetteer.py",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".json.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, args.output)
-    if not args.quiet:
+    done = reference_data.write_or_check(
+        text, args.output, args.check, "scripts/build_gazetteer.py"
+    )
+    if not args.check and not args.quiet:
         print(f"Skrev {args.output} ({len(built.places)} poster).")
-    return 0
+    return done
 
 
 if __name__ == "__main__":

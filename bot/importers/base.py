@@ -37,6 +37,7 @@ from bot.errors import (
 from bot.opening_hours import validate_opening_hours
 from bot.registry import ServicePoint, load_registry, parse_feature, write_registry
 from bot.service_types import load_service_types
+from bot.text import fold_diacritics
 
 __all__ = [
     "ImportFailed",
@@ -156,9 +157,8 @@ def slugify(text: str) -> str:
     Ids built from names must stay the same on every run, so this depends on
     the text alone.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    plain = fold_diacritics(unicodedata.normalize("NFKC", text.casefold()))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 def unique_id(base: str, taken: set[str]) -> str:

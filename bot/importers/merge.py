@@ -283,13 +283,14 @@ def address_key(address: str | None) -> str | None:
         return None
     first = address.split(",")[0]
     words = fold(first).split()
-    if not words or not any(re.search(r"\d", w) for w in words):
+    at = next((i for i, w in enumerate(words) if re.match(r"\d", w)), None)
+    if at is None or at == 0:
         return None
-    text = "".join(words)
-    text = re.sub(r"(vagen|vag|v)(?=\d)", "vag", text)
-    text = re.sub(r"(gatan|gata|g)(?=\d)", "gat", text)
-    m = re.match(r"^(\D+)(\d+)", text)
-    return f"{m.group(1)}{m.group(2)}" if m else text
+    street = "".join(words[:at])
+    street = re.sub(r"(vagen|vag|v)$", "vag", street)
+    street = re.sub(r"(gatan|gata|g)$", "gat", street)
+    number = re.match(r"\d+", words[at])
+    return f"{street}{number.group(0) if number else ''}"
 
 
 def name_words(record: Record, chains: ChainTable) -> frozenset[str]:

@@ -26,6 +26,12 @@ from bot.report.demand import (
     Outcome,
 )
 from bot.report.gaps import GapAnalysis, GapRow
+from bot.report.population import (
+    ResidentGap,
+    TatortWeighting,
+    kommun_name,
+    sentence,
+)
 from bot.report.tables import Table, Value, month_name
 
 __all__ = ["Meta", "SourceLine", "render_html"]
@@ -555,12 +561,15 @@ def _method_section(
         "(Skåne, Kronoberg, Kalmar län) finns inte i registret, så nära gränsen kan "
         "avståndet i verkligheten vara kortare.</li>"
         "<li>Standardregistret bygger på kedjornas butikssök (insamlat 2023, några "
-        "kedjor 2025) och OpenStreetMap (2020). Fristående lanthandlar och ombud som inte "
-        "hör till en kedja saknas, så glappen kan vara överskattade. Regionen kan "
-        "importera egna uppgifter (Pipos Serviceanalys, PTS, Läkemedelsverket).</li>"
-        "<li>Kategorier utan uppgifter (till exempel apoteksombud och paketombud i "
-        'standarddata) kan inte bedömas: de redovisas som "inga uppgifter", inte som '
-        "glapp.</li>"
+        "kedjor 2025), Pipos Serviceanalys (apotek och apoteksombud, 2025), "
+        "transportföretagens ombudslistor (2021: kan ha ändrats), 1177 (vårdcentraler, "
+        "2021–22) och OpenStreetMap (2020). Fristående lanthandlar som inte hör till "
+        "en kedja och inte är ombud saknas, så glappen kan vara överskattade. Regionen "
+        "kan importera egna uppgifter (python -m bot import pipos/carriers).</li>"
+        "<li>Kategorier utan uppgifter kan inte bedömas: de redovisas som "
+        "&quot;inga uppgifter&quot;, inte som glapp.</li>"
+        "<li>Invånare utanför tätorterna (omkring 16 % i Blekinge) har ingen plats i "
+        "underlaget och ingår inte i de viktade siffrorna; de anges per kommun.</li>"
         "<li>Öppettider räknas inte: en butik som har öppet två timmar i veckan räknas som "
         "en butik.</li>"
     )
@@ -599,12 +608,71 @@ def _method_section(
     return "\n".join(parts)
 
 
+def _residents_section(
+    analysis: GapAnalysis,
+    gaps: Sequence[ResidentGap],
+    weighting: TatortWeighting | None,
+    tables: dict[str, Table],
+) -> str:
+    """Per kommun: "N invånare (X %) i … bor längre än Y km från …", and who
+    is not placed."""
+    if not gaps:
+        return ""
+    road = analysis.config.basis is Basis.ROAD
+    parts = ['<h3 id="invanare">Invånare längre bort än gränsen, per kommun</h3>']
+    if weighting is not None:
+        parts.append(
+            "<p>Varje tätort väger med sina invånare (Bearbetning av data från SCB, "
+            "Statistiska tätorter 2020). Andelen räknas på invånarna i kommunens "
+            "tätorter. <b>De som bor utanför tätorterna är inte placerade</b>: "
+            "underlaget säger inte var de bor, så de fördelas inte ut på påhittade "
+            "platser utan anges för sig.</p>"
+        )
+    for kommun in sorted({g.kommun for g in gaps}):
+        mine = [g for g in gaps if g.kommun == kommun and g.beyond]
+        parts.append(f"<h4>{_e(kommun_name(kommun))}</h4><ul>")
+        parts += [f"<li>{_e(sentence(g, road))}</li>" for g in mine]
+        if not mine:
+            parts.append("<li>Alla tätortsbor bor inom gränsvärdena.</li>")
+        k = weighting.kommun(kommun) if weighting is not None else None
+        if k is not None and k.outside is not None:
+            rough = "ungefär " if k.outside_rough else ""
+            count = f"{k.outside:,}".replace(",", "\u00a0")
+            parts.append(
+                f"<li>Utanför tätorterna bor {rough}{count} invånare "
+                f"({_e(k.outside_how)}). De är inte placerade och ingår inte i "
+                "siffrorna ovan.</li>"
+            )
+        parts.append("</ul>")
+    if weighting is not None and weighting.scb_points:
+        parts.append(
+            '<p class="small">Tätorter som ortregistret saknar mäts från SCB:s egen '
+            "referenspunkt: " + _e(", ".join(weighting.scb_points)) + ".</p>"
+        )
+    parts.append(_csv_link(tables["invanare_per_kommun"]))
+    return "\n".join(parts)
+
+
+def _age_section(tables: dict[str, Table]) -> str:
+    table = tables["dataalder_per_kategori"]
+    return "\n".join(
+        [
+            '<h3 id="dataalder">Hur gamla är uppgifterna?</h3>',
+            _table(table.headers, table.rows),
+            f'<p class="small">{_e(table.description)}</p>',
+            _csv_link(table),
+        ]
+    )
+
+
 def render_html(
     analysis: GapAnalysis,
     demand: DemandReport | None,
     tables: Sequence[Table],
     maps: dict[str, Path],
     meta: Meta,
+    resident_gaps: Sequence[ResidentGap] = (),
+    weighting: TatortWeighting | None = None,
 ) -> str:
     """The whole report page."""
     by_name = {t.name: t for t in tables}
@@ -642,6 +710,8 @@ def render_html(
     )
     body.append(_summary(analysis, names))
     body.append(_weighting(analysis.population))
+    body.append(_residents_section(analysis, resident_gaps, weighting, by_name))
+    body.append(_age_section(by_name))
     body.append("<h3>De fem största glappen</h3>")
     if largest:
         headers = [

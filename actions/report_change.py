@@ -120,7 +120,9 @@ def candidates(tracker: Tracker, lotsen: Lotsen) -> list[ServicePoint]:
             return chosen
     query = name_query(text)
     if query:
-        return lotsen.point_by_name(query, place, None)
+        found = lotsen.point_by_name(query, place, None)
+        narrowed = [p for p in found if wanted & set(p.categories)]
+        return narrowed or found
     return []
 
 

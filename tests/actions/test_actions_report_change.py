@@ -226,3 +226,10 @@ def test_a_point_already_closed_is_not_reported_again(tmp_path: Any, monkeypatch
     assert [m.get("response") for m in dispatcher.messages] == ["utter_report_known_closed"]
     reply = submit(found)
     assert stored(reply) is None and reply.texts == []
+
+
+def test_a_village_without_the_nlus_place_still_finds_its_agent() -> None:
+    text = "ombudet i Eringsboda finns inte kvar"
+    tracker = make_tracker(text, intent="report_change")  # no entities at all
+    found = extract(tracker)
+    assert found["report_point"] == "e2e-6"

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.common import (
     LotsenAction,
+    language,
     lotsen_or_apologise,
     origin_from_slots,
     outcome,
@@ -137,7 +138,7 @@ class ValidateFindServiceForm(FormValidationAction):
         if lotsen is None:
             unavailable = outcome(tracker, Kind.UNAVAILABLE, Question.NEAREST)
             return {"location": None, **recorded(unavailable)}
-        place = place_or_tell(text, dispatcher, lotsen)
+        place = place_or_tell(text, dispatcher, lotsen, language(tracker))
         if isinstance(place, PlaceProblem):
             problem = outcome(
                 tracker,
@@ -192,6 +193,7 @@ def search_and_answer(
 ) -> list[dict[str, Any]]:
     """Utter one page of the nearest points; return the slot events for
     "visa fler" and the answer's outcome."""
+    lang = language(tracker)
     page = lotsen.page(category, origin, offset, carrier=carrier)
     text = nearest_answer(
         page.answer,
@@ -200,9 +202,10 @@ def search_and_answer(
         lotsen.service_types,
         offset=offset,
         more_available=page.more,
+        lang=lang,
     )
     if page.kind is Kind.NO_DATA and carrier is None:
-        hint = digital_hint(category)
+        hint = digital_hint(category, lang)
         if hint:
             text = f"{text}\n{hint}"
     dispatcher.utter_message(text=text)
@@ -211,6 +214,7 @@ def search_and_answer(
             json_message=places_payload(
                 page.listed,
                 first_number=page.first_number,
+                lang=lang,
                 category=category if page.shown else None,
                 carrier=carrier,
             )
@@ -263,7 +267,7 @@ class ActionFindService(LotsenAction):
         if category == "dagligvaror" and any(
             mentions_no_car(text) for text in recent_texts(tracker)
         ):
-            delivery = home_delivery_text(origin.municipality)
+            delivery = home_delivery_text(origin.municipality, language(tracker))
             if delivery:
                 dispatcher.utter_message(text=delivery)
         return events

@@ -11,6 +11,7 @@ from rasa_sdk import Action
 
 from actions.common import (
     knowledge,
+    language,
     lotsen_or_apologise,
     origin_from_slots,
     outcome,
@@ -28,6 +29,7 @@ from bot.knowledge import (
     format_home_delivery,
 )
 from bot.lotsen import PlaceProblem
+from bot.messages import say
 from bot.outcome import Kind, Question
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ logger = logging.getLogger(__name__)
 KOMMUNER = ("Karlskrona", "Ronneby", "Karlshamn", "Olofström", "Sölvesborg")
 
 
-def digital_hint(category: str) -> str | None:
+def digital_hint(category: str, lang: str = "sv") -> str | None:
     """A short "what you can do instead" for a service type, from the knowledge."""
     found = knowledge()
     if found is None:
@@ -52,11 +54,11 @@ def digital_hint(category: str) -> str | None:
     if not entries:
         return None
     entry = entries[0]
-    link = f" Läs mer: {entry.links[0].url}" if entry.links else ""
-    return f"Det här kan du göra i stället: {entry.text}{link}"
+    link = say("digital_hint_link", lang, url=entry.links[0].url) if entry.links else ""
+    return say("digital_hint", lang, text=entry.text) + link
 
 
-def home_delivery_text(municipality: str | None) -> str | None:
+def home_delivery_text(municipality: str | None, lang: str = "sv") -> str | None:
     """What the knowledge says about home delivery in a kommun, as one message."""
     found = knowledge()
     if found is None or not municipality:
@@ -64,7 +66,9 @@ def home_delivery_text(municipality: str | None) -> str | None:
     kommun = found.for_municipality(municipality)
     if kommun is None:
         return None
-    return f"Om du inte kan ta dig till butiken: {format_home_delivery(kommun)}"
+    return say(
+        "delivery_without_car", lang, delivery=format_home_delivery(kommun, lang)
+    )
 
 
 def _latest_entity(tracker: Tracker, name: str) -> str | None:
@@ -91,12 +95,13 @@ def _municipality(
         return None, Kind.UNAVAILABLE
     kommun = lotsen.municipality_for(named, origin_from_slots(tracker, lotsen))
     if isinstance(kommun, PlaceProblem):
-        tell_place_problem(kommun, dispatcher)
+        tell_place_problem(kommun, dispatcher, language(tracker))
         return None, kommun.kind
     return (found.for_municipality(kommun) if kommun else None), None
 
 
 def _ask_kommun(dispatcher: CollectingDispatcher, intent: str, question: str) -> None:
+    """Ask which kommun, with a button for each."""
     dispatcher.utter_message(
         text=question,
         buttons=[
@@ -151,7 +156,7 @@ class ActionDigitalAlternative(_KnowledgeAction):
             hits = []
         if hits:
             entry = hits[0].entry
-            dispatcher.utter_message(text=format_entry(entry))
+            dispatcher.utter_message(text=format_entry(entry, language(tracker)))
             quoted = outcome(tracker, Kind.FOUND, Question.DIGITAL, topic=entry.id)
             return [record(quoted)]
         category = _latest_entity(tracker, "service_type")
@@ -161,7 +166,7 @@ class ActionDigitalAlternative(_KnowledgeAction):
         canonical = lotsen.service_type(category)
         entries = found.for_service_type(canonical) if canonical else []
         if entries:
-            dispatcher.utter_message(text=format_entry(entries[0]))
+            dispatcher.utter_message(text=format_entry(entries[0], language(tracker)))
             quoted = outcome(
                 tracker,
                 Kind.FOUND,
@@ -180,13 +185,13 @@ class _KommunAction(_KnowledgeAction):
 
     #: the intent the kommun buttons send back
     intent = ""
-    #: what the bot asks when it does not know the kommun
+    #: what the bot asks when it does not know the kommun (a message id)
     question = ""
     #: how the answer for a kommun counts
     answered = Kind.FOUND
 
     @abc.abstractmethod
-    def answer(self, kommun: Municipality) -> str:
+    def answer(self, kommun: Municipality, lang: str) -> str:
         """The reply for a known kommun."""
 
     def answer_from(
@@ -196,9 +201,9 @@ class _KommunAction(_KnowledgeAction):
         if told is not None:
             return [record(outcome(tracker, told, self.asked_for))]
         if kommun is None:
-            _ask_kommun(dispatcher, self.intent, self.question)
+            _ask_kommun(dispatcher, self.intent, say(self.question, language(tracker)))
             return [record(outcome(tracker, Kind.ASKED, self.asked_for))]
-        dispatcher.utter_message(text=self.answer(kommun))
+        dispatcher.utter_message(text=self.answer(kommun, language(tracker)))
         return [record(outcome(tracker, self.answered, self.asked_for))]
 
 
@@ -206,14 +211,14 @@ class ActionHomeDelivery(_KommunAction):
     """Home delivery of groceries: only where a source says it exists (Ronneby)."""
 
     intent = "ask_home_delivery"
-    question = "Det beror på var du bor. Vilken kommun gäller det?"
+    question = "ask_kommun_home_delivery"
     asked_for = Question.HOME_DELIVERY
 
     def name(self) -> str:
         return "action_home_delivery"
 
-    def answer(self, kommun: Municipality) -> str:
-        return format_home_delivery(kommun)
+    def answer(self, kommun: Municipality, lang: str) -> str:
+        return format_home_delivery(kommun, lang)
 
     async def run(
         self,
@@ -244,6 +249,7 @@ class ActionHomeDelivery(_KommunAction):
                     origin,
                     lotsen.service_types["dagligvaror"],
                     lotsen.service_types,
+                    lang=language(tracker),
                 )
             )
         return events
@@ -253,13 +259,11 @@ class ActionHumanHandoff(_KommunAction):
     """Who to call: the kommun's contact centre, as the knowledge file has it."""
 
     intent = "human_handoff"
-    question = (
-        "Jag är en chattbot, men din kommun kan hjälpa dig. Vilken kommun bor du i?"
-    )
+    question = "ask_kommun_handoff"
     answered = Kind.HANDOFF
 
     def name(self) -> str:
         return "action_human_handoff"
 
-    def answer(self, kommun: Municipality) -> str:
-        return f"Jag är en chattbot. Här når du en människa:\n{format_contact(kommun)}"
+    def answer(self, kommun: Municipality, lang: str) -> str:
+        return say("handoff", lang, contact=format_contact(kommun, lang))

@@ -2,7 +2,9 @@
 
 Short sentences, distances as "1,2 km", hours as "8–21", and every answer
 that names a place ends with how fresh the information is and how to check
-it (data policy 2). The actions send these texts as they are.
+it (data policy 2). The actions send these texts as they are. The sentences
+themselves are in `data/lang/messages.yml` (`bot.messages`); `lang` chooses
+their language ("sv" when a text has no other).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from bot.freshness import (
 )
 from bot.index import Nearby, NearestAnswer
 from bot.lotsen import PAGE_SIZE, Origin
+from bot.messages import say
 from bot.opening_hours import parse_opening_hours, to_local
 from bot.phrasing import SWEDISH_MONTHS, join_swedish
 from bot.registry import ServicePoint
@@ -46,8 +49,6 @@ __all__ = [
 ]
 
 
-
-
 def _month(day: datetime.date) -> str:
     return f"{SWEDISH_MONTHS[day.month - 1]} {day.year}"
 
@@ -55,6 +56,7 @@ def _month(day: datetime.date) -> str:
 def freshness(
     points: Sequence[ServicePoint],
     categories: str | Sequence[str] | None = (),
+    lang: str = "sv",
     *,
     carrier: str | None = None,
     today: datetime.date | None = None,
@@ -84,23 +86,19 @@ def freshness(
     if _month(dates[0]) == _month(dates[-1]):
         age = _month(dates[0])
     else:
-        age = f"{_month(dates[0])} till {_month(dates[-1])}"
+        age = say("month_span", lang, first=_month(dates[0]), last=_month(dates[-1]))
     rules = load_freshness()
     old = old_years(dates, today, rules)
     if not old:
-        return (
-            f"Uppgifterna är från {age} (källa: {sources}). "
-            "De kan ha ändrats: ring gärna och fråga innan du åker."
-        )
+        return say("freshness", lang, age=age, sources=sources)
     years = str(old[0]) if len(old) == 1 else f"{old[0]}–{old[-1]}"
     if len(old) == len({d.year for d in dates}):
-        subject = "Uppgiften" if len(points) == 1 else "Uppgifterna"
-        first = f"{subject} är från {years} och kan ha ändrats. Källa: {sources}, {age}."
+        if len(points) == 1:
+            first = say("freshness_old_one", lang, years=years, sources=sources, age=age)
+        else:
+            first = say("freshness_old_many", lang, years=years, sources=sources, age=age)
     else:
-        first = (
-            f"Uppgifterna är från {age} (källa: {sources}). "
-            f"Uppgifter från {years} kan ha ändrats."
-        )
+        first = say("freshness_old_some", lang, age=age, sources=sources, years=years)
     old_categories = [c for c, _s, day in dated if c and day.year in old]
     found = load_carriers().get(carrier) if carrier else None
     if found is not None:
@@ -122,17 +120,18 @@ def point_address(point: ServicePoint) -> str:
     return point.locality
 
 
-def _hours_today(point: ServicePoint, at: datetime.datetime) -> str:
+def _hours_today(point: ServicePoint, at: datetime.datetime, lang: str) -> str:
     if not point.opening_hours:
-        return "Öppettider saknas i mina uppgifter."
+        return say("hours_missing", lang)
     hours = parse_opening_hours(point.opening_hours)
-    status = hours.status_text(at)
-    return f"I dag {hours.today_text(at)}, {status}."
+    return say(
+        "hours_today", lang, today=hours.today_text(at), status=hours.status_text(at)
+    )
 
 
-def _contact(point: ServicePoint) -> str:
+def _contact(point: ServicePoint, lang: str) -> str:
     if point.phone:
-        return f" Telefon {point.phone}."
+        return say("place_phone", lang, phone=point.phone)
     return ""
 
 
@@ -145,7 +144,7 @@ def display_name(point: ServicePoint) -> str:
 
 
 def _parcel_text(point: ServicePoint) -> str:
-    """ "Ombud för PostNord och DHL." for a parcel point ("" without carriers)."""
+    """ " Ombud för PostNord och DHL." for a parcel point ("" without carriers)."""
     if is_locker(point):
         return ""  # the name says it
     label = parcel_label(point)
@@ -167,7 +166,10 @@ def _service_word(point: ServicePoint, category: str, types: dict[str, ServiceTy
 
 
 def also_here(
-    point: ServicePoint, asked: str, types: dict[str, ServiceType] | None = None
+    point: ServicePoint,
+    asked: str,
+    types: dict[str, ServiceType] | None = None,
+    lang: str = "sv",
 ) -> str:
     """ "Här finns också apoteksombud och PostNord-ombud." for a point that
     offers more than the asked service ("" when it offers only that)."""
@@ -176,28 +178,36 @@ def also_here(
     if not others:
         return ""
     words = join_swedish([_service_word(point, c, types) for c in others])
-    return f"Här finns också {words}."
+    return say("also_here", lang, services=words)
 
 
 def _line(
     number: int,
     hit: Nearby,
     at: datetime.datetime,
+    lang: str,
     category: str | None = None,
     types: dict[str, ServiceType] | None = None,
 ) -> str:
     p = hit.point
-    parcel = _parcel_text(p) if category == "paketombud" else ""
-    also = also_here(p, category, types) if category else ""
-    return (
-        f"{number}. {display_name(p)}, {point_address(p)}: {hit.distance_text} "
-        f"(cirka {hit.road_estimate_text} på väg).{parcel} {_hours_today(p, at)}"
-        f"{_contact(p)}{(' ' + also) if also else ''}"
+    also = also_here(p, category, types, lang) if category else ""
+    return say(
+        "place_line",
+        lang,
+        number=number,
+        name=display_name(p),
+        address=point_address(p),
+        distance=hit.distance_text,
+        road=hit.road_estimate_text,
+        parcel=_parcel_text(p) if category == "paketombud" else "",
+        hours=_hours_today(p, at, lang),
+        contact=_contact(p, lang),
+        also=f" {also}" if also else "",
     )
 
 
-def _from(origin: Origin) -> str:
-    return "dig" if origin.is_position else origin.label
+def _from(origin: Origin, lang: str) -> str:
+    return say("origin_position", lang) if origin.is_position else origin.label
 
 
 def nearest_answer(
@@ -209,6 +219,7 @@ def nearest_answer(
     offset: int = 0,
     more_available: bool = False,
     at: datetime.datetime | None = None,
+    lang: str = "sv",
 ) -> str:
     """The answer to "närmaste apotek i Ronneby" (or its "visa fler" page).
 
@@ -220,37 +231,40 @@ def nearest_answer(
         offset: how many were shown before (numbering continues).
         more_available: say that "visa fler" shows more.
         at: the time for "open now" (default: now).
+        lang: the language of the sentences.
     """
     moment = to_local(at)
     if answer.carrier is not None and not answer.results:
-        return _no_carrier_answer(answer, origin)
+        return _no_carrier_answer(answer, origin, lang)
     if not answer.results:
-        return _nothing_answer(answer, origin, service_type, related_types, moment)
+        return _nothing_answer(
+            answer, origin, service_type, related_types, moment, lang
+        )
     plural = (
-        _carrier_plural(answer)
-        if answer.carrier is not None
-        else service_type.plural
+        _carrier_plural(answer) if answer.carrier is not None else service_type.plural
     )
-    heading = (
-        f"Närmaste {plural} från {_from(origin)}:"
-        if offset == 0
-        else f"Fler {plural} från {_from(origin)}:"
+    heading = say(
+        "nearest_heading" if offset == 0 else "more_heading",
+        lang,
+        plural=plural,
+        origin=_from(origin, lang),
     )
     lines = [heading]
     lines += [
-        _line(offset + i + 1, hit, moment, answer.category, related_types)
+        _line(offset + i + 1, hit, moment, lang, answer.category, related_types)
         for i, hit in enumerate(answer.results)
     ]
-    lines.append("Avstånden är fågelvägen; vägen är en uppskattning.")
+    lines.append(say("distances_note", lang))
     lines.append(
         freshness(
             [hit.point for hit in answer.results],
-            answer.category,
+            (service_type.id,),
+            lang,
             carrier=answer.carrier,
         )
     )
     if more_available:
-        lines.append('Skriv "visa fler" om du vill se fler.')
+        lines.append(say("show_more", lang))
     return "\n".join(lines)
 
 
@@ -259,10 +273,7 @@ def _carrier_plural(answer: NearestAnswer) -> str:
     cid = answer.carrier or ""
     name = carrier_name(cid)
     kinds = {
-        c.kind
-        for hit in answer.results
-        for c in carriers_of(hit.point)
-        if c.id == cid
+        c.kind for hit in answer.results for c in carriers_of(hit.point) if c.id == cid
     }
     if kinds == {KIND_LOCKER}:
         return f"{name} paketskåp"
@@ -271,20 +282,21 @@ def _carrier_plural(answer: NearestAnswer) -> str:
     return f"{name}-ombud"
 
 
-def _no_carrier_answer(answer: NearestAnswer, origin: Origin) -> str:
+def _no_carrier_answer(answer: NearestAnswer, origin: Origin, lang: str) -> str:
     """No point of the asked carrier: say so, and where the carrier's own list is."""
     cid = answer.carrier or ""
     name = carrier_name(cid)
     found = load_carriers().get(cid)
-    where = f" Du kan också söka {found.finder}." if found and found.finder else ""
+    finder = say("carrier_finder", lang, finder=found.finder) if found and found.finder else ""
     if answer.has_data:
-        first = f"Jag hittar inga fler ställen för {name} nära {_from(origin)}."
-    else:
-        first = f"Jag har tyvärr inga uppgifter om var {name} lämnar ut paket."
-    return (
-        f"{first} Aviseringen från {name} (sms, app eller brev) säger var ditt "
-        f"paket finns.{where}"
-    )
+        return say(
+            "no_more_for_carrier",
+            lang,
+            carrier=name,
+            origin=_from(origin, lang),
+            finder=finder,
+        )
+    return say("no_data_for_carrier", lang, carrier=name, finder=finder)
 
 
 def _nothing_answer(
@@ -293,28 +305,27 @@ def _nothing_answer(
     service_type: ServiceType,
     related_types: dict[str, ServiceType],
     moment: datetime.datetime,
+    lang: str,
 ) -> str:
+    where = _from(origin, lang)
     if answer.has_data:
-        first = f"Jag hittar inga fler {service_type.plural} nära {_from(origin)}."
+        first = say("no_more_near", lang, plural=service_type.plural, origin=where)
     else:
-        first = (
-            f"Jag har tyvärr inga uppgifter om {service_type.plural} ännu, "
-            "så jag kan inte säga var närmaste finns."
-        )
+        first = say("no_data_for_type", lang, plural=service_type.plural)
     lines = [first]
     shown: list[ServicePoint] = []
     for category, hits in answer.related:
         related = related_types.get(category)
         if related is None or not hits:
             continue
-        lines.append(f"Närmaste {related.name} jag känner till från {_from(origin)}:")
+        lines.append(say("related_heading", lang, name=related.name, origin=where))
         lines += [
-            _line(i + 1, hit, moment, category, related_types)
+            _line(i + 1, hit, moment, lang, category, related_types)
             for i, hit in enumerate(hits)
         ]
         shown += [hit.point for hit in hits]
     if shown:
-        lines.append(freshness(shown, answer.related[0][0] if answer.related else None))
+        lines.append(freshness(shown, [c for c, _h in answer.related], lang))
     return "\n".join(lines)
 
 
@@ -322,24 +333,25 @@ def locality_answer(
     place_name: str,
     points: Sequence[ServicePoint],
     service_types: dict[str, ServiceType],
+    lang: str = "sv",
 ) -> str:
     """The answer to "vad finns i Kyrkhult?": the points of an ort by type."""
     if not points:
-        return (
-            f"Jag har inga uppgifter om service i {place_name}. "
-            "Fråga gärna efter något särskilt, så letar jag upp det närmaste, "
-            f'till exempel "närmaste matbutik från {place_name}".'
-        )
-    lines = [f"Det här finns i {place_name} enligt mina uppgifter:"]
+        return say("locality_empty", lang, place=place_name)
+    lines = [say("locality_heading", lang, place=place_name)]
     for type_id, service_type in service_types.items():
-        names = [
-            _listed_name(p, type_id) for p in points if type_id in p.categories
-        ]
+        names = [_listed_name(p, type_id) for p in points if type_id in p.categories]
         if names:
             lines.append(
-                f"- {service_type.plural.capitalize()}: {join_swedish(sorted(set(names)))}"
+                say(
+                    "locality_line",
+                    lang,
+                    plural=service_type.plural.capitalize(),
+                    names=join_swedish(sorted(set(names))),
+                )
             )
-    lines.append(freshness(points, sorted({c for p in points for c in p.categories})))
+    every = sorted({c for p in points for c in p.categories})
+    lines.append(freshness(points, every, lang))
     return "\n".join(lines)
 
 
@@ -354,29 +366,37 @@ def _listed_name(point: ServicePoint, category: str) -> str:
 
 
 def hours_answer(
-    point: ServicePoint, when: When, at: datetime.datetime | None = None
+    point: ServicePoint,
+    when: When,
+    at: datetime.datetime | None = None,
+    lang: str = "sv",
 ) -> str:
     """The answer to "har Coop i Mjällby öppet på söndag?"."""
     moment = to_local(at)
-    where = point_address(point)
+    named = {"name": point.name, "address": point_address(point)}
+    fresh = freshness([point], lang=lang)
     if not point.opening_hours:
         text = (
-            f"Jag har inga öppettider för {point.name} ({where})."
-            + (f" Ring och fråga: {point.phone}." if point.phone else "")
-            + (f" Se {point.website}." if point.website else "")
+            say("hours_unknown", lang, **named)
+            + (say("hours_call", lang, phone=point.phone) if point.phone else "")
+            + (
+                say("hours_website", lang, website=point.website)
+                if point.website
+                else ""
+            )
         )
-        return f"{text}\n{freshness([point])}"
+        return f"{text}\n{fresh}"
     hours = parse_opening_hours(point.opening_hours)
     if when.now:
-        first = f"{point.name} ({where}): {hours.status_text(moment)}."
-        detail = f"Öppettider i dag: {hours.today_text(moment)}."
-        return f"{first} {detail}\n{freshness([point])}"
+        first = say("hours_now", lang, status=hours.status_text(moment), **named)
+        detail = say("hours_now_detail", lang, today=hours.today_text(moment))
+        return f"{first} {detail}\n{fresh}"
     day_text = hours.hours_text(when.day)
     if day_text == "stängt":
-        first = f"{point.name} ({where}) har stängt {when.label}."
+        first = say("hours_closed_on", lang, day=when.label, **named)
     else:
-        first = f"{point.name} ({where}) har öppet {when.label}: {day_text}."
-    return f"{first}\n{freshness([point])}"
+        first = say("hours_open_on", lang, day=when.label, hours=day_text, **named)
+    return f"{first}\n{fresh}"
 
 
 def map_url(lat: float, lon: float) -> str:
@@ -389,6 +409,7 @@ def places_payload(
     *,
     first_number: int = 1,
     at: datetime.datetime | None = None,
+    lang: str = "sv",
     category: str | None = None,
     carrier: str | None = None,
 ) -> dict[str, object]:
@@ -417,11 +438,13 @@ def places_payload(
                 "website": p.website,
                 "map_url": map_url(p.lat, p.lon),
                 "carriers": parcel_label(p) or None,
-                "also": (also_here(p, category) if category else "") or None,
+                "also": (also_here(p, category, lang=lang) if category else "") or None,
             }
         )
     return {
         "type": "places",
         "places": places,
-        "freshness": freshness([hit.point for hit in hits], category, carrier=carrier),
+        "freshness": freshness(
+            [hit.point for hit in hits], category, lang, carrier=carrier
+        ),
     }

@@ -154,7 +154,7 @@ def build(ref: Path) -> tuple[str, str, list[str]]:
         if stated is not None:
             outside, rough = int(stated["outside_tatort_2020"]), "nej"
             how = (
-                "folkmängd 2020-12-31 enligt kommunens egen statistik (som anger SCB) "
+                "folkmängd 2020-12-31 enligt kommunens webbplats "
                 "minus tätorterna 2020-12-31"
             )
         else:

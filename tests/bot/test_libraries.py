@@ -72,3 +72,16 @@ def test_the_documented_csv_import_works(tmp_path: Path) -> None:
     assert {p.id for p in registry.points} == {"bibliotek-test-1", "bibliotek-test-3"}
     point = registry.by_id("bibliotek-test-1")
     assert point is not None and point.opening_hours == "Mo-Fr 10:00-18:00"
+
+
+REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+@pytest.mark.skipif(
+    not (REFERENCE / "bibliotek-leads").is_dir(),
+    reason="reference data (../shared/reference) not on this machine",
+)
+def test_committed_library_facts_are_what_the_script_builds() -> None:
+    from scripts.build_libraries import main
+
+    assert main(["--reference", str(REFERENCE), "--check"]) == 0

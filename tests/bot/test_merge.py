@@ -287,3 +287,22 @@ def test_address_key(a: str, b: str, same: bool | None) -> None:
         assert ka is None and kb is None
     else:
         assert (ka == kb) is same
+
+
+def test_one_chain_at_one_street_address_is_one_shop_even_if_misplaced() -> None:
+    groups, log = groups_of(
+        [
+            rec("a", "Time Testby", address="Ronnebygatan 30"),
+            rec("b", "Time Ronnebygatan", north_m=1700, address="Ronnebygatan 30"),
+            # another chain's shop at another number stays apart
+            rec(
+                "c",
+                "Time Testby",
+                north_m=-1700,
+                address="Ronnebygatan 31",
+                locality="Annanby",
+            ),
+        ]
+    )
+    assert groups == [["a", "b"], ["c"]]
+    assert "lägena skiljer 1700 m" in log.merged[0]

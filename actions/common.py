@@ -16,8 +16,15 @@ from rasa_sdk.events import SlotSet
 from bot.errors import ServicelotsenError
 from bot.gazetteer import Place
 from bot.knowledge import Knowledge
-from bot.lotsen import Lotsen, Origin, PlaceProblem, PositionProblem, get_lotsen
-from bot.messages import say
+from bot.lotsen import (
+    Lotsen,
+    Origin,
+    PlaceProblem,
+    PositionProblem,
+    get_lotsen,
+    municipality_question,
+    place_without_position_text,
+)
 from bot.outcome import OUTCOME_SLOT, SHARED_POSITION, Kind, Outcome, Question
 
 if TYPE_CHECKING:
@@ -153,10 +160,19 @@ def tell_place_problem(
     problem: PlaceProblem, dispatcher: CollectingDispatcher, lang: str = "sv"
 ) -> None:
     """Say why a place name cannot be searched from."""
-    if problem.reason == "no_position" and problem.place is not None:
+    if problem.reason == "municipality" and problem.municipality is not None:
+        # "Ronneby kommun": the whole kommun, not the town; the largest first
+        towns = [p.name for p in problem.candidates]
         dispatcher.utter_message(
-            text=say("place_without_position", lang, place=problem.place.name)
+            text=municipality_question(problem.municipality, towns, lang),
+            buttons=[
+                {"title": name, "payload": f'/inform{{"location": "{name}"}}'}
+                for name in towns[:6]
+            ],
         )
+    elif problem.reason == "no_position" and problem.place is not None:
+        # never "give a postcode": Tjurkö's own postcode has no position either
+        dispatcher.utter_message(text=place_without_position_text(problem.place, lang))
     elif problem.reason == "ambiguous":
         buttons = [
             {

@@ -81,24 +81,45 @@ def freshness(
             dated += [(cat, source, day) for source, day in dated_sources(p, cat)]
         if not asked:
             dated.append((None, p.source, p.source_date))
-    dates = sorted({day for _c, _s, day in dated})
-    sources = join_swedish(sorted({source for _c, source, _d in dated}))
-    if _month(dates[0]) == _month(dates[-1]):
-        age = _month(dates[0])
-    else:
-        age = say("month_span", lang, first=_month(dates[0]), last=_month(dates[-1]))
+    # Each source with its own dates: "från februari 2023 till juli 2025
+    # (källa: kedjans butikssök (insamlat 2023) och Pipos)" read as if the
+    # 2023 collection ran until 2025.
+    by_source: dict[str, list[datetime.date]] = {}
+    for _cat, source, day in dated:
+        by_source.setdefault(source, []).append(day)
+    parts: list[tuple[str, str]] = []
+    for source, days in sorted(
+        by_source.items(), key=lambda item: (min(item[1]), item[0])
+    ):
+        first, last = _month(min(days)), _month(max(days))
+        age = (
+            first if first == last else say("month_span", lang, first=first, last=last)
+        )
+        parts.append((age, source))
     rules = load_freshness()
-    old = old_years(dates, today, rules)
+    old = old_years([day for _c, _s, day in dated], today, rules)
     if not old:
-        return say("freshness", lang, age=age, sources=sources)
+        if len(parts) == 1:
+            return say("freshness", lang, age=parts[0][0], sources=parts[0][1])
+        return say(
+            "freshness_sources",
+            lang,
+            parts=join_swedish(
+                [say("freshness_part", lang, age=age, source=src) for age, src in parts]
+            ),
+        )
     years = str(old[0]) if len(old) == 1 else f"{old[0]}–{old[-1]}"
-    if len(old) == len({d.year for d in dates}):
+    if len(old) == len({day.year for _c, _s, day in dated}):
+        sources = join_swedish([f"{src}, {age}" for age, src in parts])
         if len(points) == 1:
-            first = say("freshness_old_one", lang, years=years, sources=sources, age=age)
+            line = say("freshness_old_one", lang, years=years, sources=sources)
         else:
-            first = say("freshness_old_many", lang, years=years, sources=sources, age=age)
+            line = say("freshness_old_many", lang, years=years, sources=sources)
     else:
-        first = say("freshness_old_some", lang, age=age, sources=sources, years=years)
+        described = join_swedish(
+            [say("freshness_part", lang, age=age, source=src) for age, src in parts]
+        )
+        line = say("freshness_old_some", lang, parts=described, years=years)
     old_categories = [c for c, _s, day in dated if c and day.year in old]
     found = load_carriers().get(carrier) if carrier else None
     if found is not None:
@@ -110,7 +131,7 @@ def freshness(
         )
     else:
         advice = check_advice(dict.fromkeys(old_categories), rules)
-    return f"{first} {advice}"
+    return f"{line} {advice}"
 
 
 def point_address(point: ServicePoint) -> str:
@@ -255,6 +276,16 @@ def nearest_answer(
         for i, hit in enumerate(answer.results)
     ]
     lines.append(say("distances_note", lang))
+    if origin.place is not None and origin.place.position_note:
+        # a village geocoded from OpenStreetMap, not surveyed (data-policy)
+        lines.append(
+            say(
+                "approximate_origin",
+                lang,
+                place=origin.place.name,
+                note=origin.place.position_note,
+            )
+        )
     lines.append(
         freshness(
             [hit.point for hit in answer.results],

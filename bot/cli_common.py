@@ -1,4 +1,5 @@
-"""The Swedish command-line pieces every `python -m bot` command shares.
+"""The Swedish command-line pieces every `python -m bot` command shares,
+and the scripts behind `make validate`, `make inbox` and `make publish`.
 
 `bot.cli` (registry, places, nearest, import, privacy) and `bot.report.cli`
 (report, closure) both build on these, so neither imports the other's
@@ -16,9 +17,14 @@ __all__ = [
     "EXIT_NOT_FOUND",
     "EXIT_OK",
     "EXIT_USAGE",
+    "PROG",
     "SwedishParser",
     "positive_int",
 ]
+
+#: How staff run the command line from the repository (works without
+#: activating the environment; plain `python -m bot` needs it activated).
+PROG = ".venv-actions/bin/python -m bot"
 
 #: Exit codes (documented in `bot.cli`'s docstring and in `--help`).
 EXIT_OK = 0
@@ -72,8 +78,12 @@ class SwedishParser(argparse.ArgumentParser):
         return super().format_help().replace("usage: ", "användning: ", 1)
 
     def error(self, message: str) -> NoReturn:
+        # one stream, one prefix for every error: "Fel: ", and a command that works
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: fel: {_swedish_argparse(message)}\n")
+        self.exit(
+            EXIT_USAGE,
+            f"Fel: {_swedish_argparse(message)} (se `{self.prog} --help`)\n",
+        )
 
 
 def positive_int(text: str) -> int:

@@ -34,7 +34,7 @@ from bot.errors import (
     ServiceTypesError,
 )
 from bot.lang import english, swedish
-from bot.text import fold, normalize
+from bot.text import describe_character, fold, invisible_characters, normalize
 
 __all__ = [
     "DEFAULT_ROOT",
@@ -60,6 +60,7 @@ __all__ = [
     "check_entities",
     "check_generated",
     "check_intent_examples",
+    "check_invisible",
     "check_knowledge",
     "check_near_duplicates",
     "check_places",
@@ -1182,6 +1183,46 @@ def _municipality_parts(
     if isinstance(home, yaml.MappingNode):
         parts.append((" för hemsändningen", _mapping(home)))
     return parts
+
+
+def check_invisible(project: Project) -> list[Finding]:
+    """Invisible format characters (Unicode Cf) in training data, responses and knowledge.
+
+    A right-to-left override (U+202E) or a zero-width space cannot be seen in
+    an editor but turns text around or splits a word: the bot would learn or
+    say something else than the reviewer read. Each one is an error, reported
+    with file, line and column.
+    """
+    files = [
+        *project.nlu_files(),
+        *project.story_files,
+        project.domain,
+        *sorted((project.root / "data" / "knowledge").glob("*.yml")),
+    ]
+    findings: list[Finding] = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the checks that read the file
+        for number, line in enumerate(text.splitlines(), start=1):
+            for column, ch in invisible_characters(line):
+                findings.append(
+                    Finding(
+                        "osynligt-tecken",
+                        Severity.ERROR,
+                        project.rel(path),
+                        number,
+                        f"osynligt styrtecken {describe_character(ch)} i kolumn "
+                        f"{column + 1}. Det syns inte men kan vända texten eller "
+                        "dölja ord, så boten lär sig eller säger något annat än det "
+                        "du läser.",
+                        "ta bort tecknet: radera och skriv om ordet runt det "
+                        "(oftast följer det med när text klistras in från en "
+                        "webbsida eller ett chattmeddelande).",
+                    )
+                )
+    return findings
 
 
 def check_knowledge(project: Project) -> list[Finding]:

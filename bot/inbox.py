@@ -44,7 +44,7 @@ import yaml
 from bot.errors import TrackerStoreError
 from bot.outcome import Kind, Outcome, outcome_of_event
 from bot.privacy import Span, find_personal_data, mask
-from bot.text import normalize
+from bot.text import normalize, strip_invisible
 from bot.tracker_db import (
     DEFAULT_TRACKER_URL,
     ENV_TRACKER_DB,
@@ -437,7 +437,9 @@ def annotate(
         out.append(piece)
         last = end
     out.append(text[last:])
-    return " ".join("".join(out).split())
+    # invisible format characters (U+202E turns a line around, zero-width
+    # ones hide words) never reach the editor's file or the training data
+    return " ".join(strip_invisible("".join(out)).split())
 
 
 def _placeholder(span: Span) -> str:

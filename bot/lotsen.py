@@ -14,9 +14,10 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.gazetteer import Gazetteer, Place, Resolution
+from bot.gazetteer import KIND_TATORT, Gazetteer, Municipality, Place, Resolution
 from bot.geo import in_sweden
 from bot.index import Nearby, NearestAnswer, ServiceIndex
+from bot.messages import say
 from bot.outcome import Kind
 from bot.registry import Registry, ServicePoint, load_registry
 from bot.service_types import ServiceType, closest_service_type, load_service_types
@@ -30,6 +31,8 @@ __all__ = [
     "PlaceProblem",
     "PositionProblem",
     "get_lotsen",
+    "municipality_question",
+    "place_without_position_text",
     "reload_lotsen",
 ]
 
@@ -122,16 +125,20 @@ class PlaceProblem:
 
     Attributes:
         reason: "unknown", "outside_area", "ambiguous" (ask among
-            `candidates`) or "no_position" (a known `place` without coordinates).
+            `candidates`), "no_position" (a known `place` without coordinates)
+            or "municipality" (a whole kommun: ask where in it; `candidates`
+            are its tätorter, the largest first).
         text: the name as the resident wrote it.
-        candidates: the places to choose from, for "ambiguous".
+        candidates: the places to choose from, for "ambiguous" and "municipality".
         place: the place, for "no_position".
+        municipality: the kommun, for "municipality".
     """
 
     reason: str
     text: str
     candidates: tuple[Place, ...] = ()
     place: Place | None = None
+    municipality: Municipality | None = None
 
     @property
     def kind(self) -> Kind:
@@ -180,7 +187,24 @@ class Lotsen:
         return self.gazetteer.resolve(text)
 
     def place_for(self, text: str) -> Place | PlaceProblem:
-        """The place a resident's words name, with coordinates; or why not."""
+        """The place a resident's words name, with coordinates; or why not.
+
+        A kommun named as such ("Ronneby kommun") is the whole kommun, not its
+        town: the problem "municipality" asks where in it.
+        """
+        municipality = self.gazetteer.municipality(text)
+        if municipality is not None:
+            towns = sorted(
+                (
+                    p
+                    for p in self.gazetteer.in_municipality(municipality)
+                    if p.kind == KIND_TATORT and p.has_coordinates
+                ),
+                key=lambda p: (-len(p.postcodes), p.name),
+            )
+            return PlaceProblem(
+                "municipality", text, tuple(towns), municipality=municipality
+            )
         resolution = self.resolve(text)
         if resolution.found and resolution.place is not None:
             place = resolution.place
@@ -258,6 +282,13 @@ class Lotsen:
         results = self.index.nearest(origin.lat, origin.lon, category, k, offset=offset)
         return NearestAnswer(category, tuple(results), self.index.count(category) > 0)
 
+    def in_municipality(self, municipality: Municipality) -> list[ServicePoint]:
+        """Every point in a whole kommun ("Ronneby kommun"), by name."""
+        return sorted(
+            (p for p in self.registry.points if p.municipality == municipality.short),
+            key=lambda p: (p.locality or "", p.name),
+        )
+
     def page(
         self,
         category: str,
@@ -305,6 +336,8 @@ class Lotsen:
         if text:
             place = self.place_for(text)
             if isinstance(place, PlaceProblem):
+                if place.municipality is not None:  # "Ronneby kommun" itself
+                    return place.municipality.short
                 return place
             return place.municipality or None
         if origin is not None and origin.municipality:
@@ -348,6 +381,30 @@ class Lotsen:
         """The nearest point of a type, or None when there is none."""
         found = self.index.nearest(origin.lat, origin.lon, category, 1)
         return found[0] if found else None
+
+
+def place_without_position_text(place: Place, lang: str = "sv") -> str:
+    """What to say about a place we know by name but cannot place (Tjurkö).
+
+    Moves the resident on: share the position, or name the nearest village,
+    or ask for the whole kommun. Never a postcode (Tjurkö's own postcode has no
+    position either) and never an invented position.
+    """
+    return say(
+        "place_without_position", lang, place=place.name, kommun=place.municipality_name
+    )
+
+
+def municipality_question(
+    municipality: Municipality, places: list[str], lang: str = "sv"
+) -> str:
+    """The answer to a whole kommun where a starting point is needed."""
+    return say(
+        "municipality_question",
+        lang,
+        kommun=municipality.name,
+        examples=", ".join(places[:6]),
+    )
 
 
 _lock = threading.Lock()

@@ -40,6 +40,7 @@ from typing import Any
 
 import yaml
 
+from bot.cli_common import SwedishParser
 from bot.errors import TrackerStoreError
 from bot.outcome import OUTCOME_SLOT, SHARED_POSITION
 from bot.tracker_db import ENV_TRACKER_URL, open_engine, shown_url, tracker_url
@@ -423,8 +424,8 @@ def _purge(conn: Any, events: Any, report: PurgeReport, idle_before: float) -> N
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot privacy",
+    parser = SwedishParser(
+        prog=".venv-actions/bin/python -m bot privacy",
         description="Personuppgifter i samtalsdatabasen (docs/personuppgifter.md).",
     )
     sub = parser.add_subparsers(dest="action", metavar="KOMMANDO", required=True)

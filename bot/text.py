@@ -21,9 +21,12 @@ import unicodedata
 
 __all__ = [
     "compact_key",
+    "describe_character",
     "fold",
     "fold_diacritics",
+    "invisible_characters",
     "normalize",
+    "strip_invisible",
     "tokens",
 ]
 
@@ -99,3 +102,24 @@ def compact_key(text: str) -> str:
     "braknehoby", so spelling a name as one or two words does not matter.
     """
     return fold(text).replace(" ", "")
+
+
+def invisible_characters(text: str) -> list[tuple[int, str]]:
+    """(index, character) of every invisible format character in `text`.
+
+    Unicode category Cf: bidirectional controls (U+202E RIGHT-TO-LEFT
+    OVERRIDE turns the rest of a line around), zero-width spaces and joiners,
+    the byte order mark, soft hyphens. They hide or reorder text: a reviewer
+    reads something else than what the bot learns or says.
+    """
+    return [(i, ch) for i, ch in enumerate(text) if unicodedata.category(ch) == "Cf"]
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without invisible format characters (see `invisible_characters`)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def describe_character(ch: str) -> str:
+    """ "U+202E (RIGHT-TO-LEFT OVERRIDE)": how to name an invisible character."""
+    return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'okänt tecken')})"

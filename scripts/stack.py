@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
-import ipaddress
 import os
 import signal
 import subprocess
@@ -56,6 +55,12 @@ QUIET = {
 }
 _PR_SET_PDEATHSIG = 1
 
+try:  # imported as scripts.stack (tests, cluster) or run as scripts/stack.py
+    from scripts.rasa_guard import is_loopback, refusal
+except ImportError:  # pragma: no cover
+    from rasa_guard import is_loopback, refusal  # type: ignore[no-redef,import-not-found]
+
+
 
 def stack_env(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for the stack: the caller's, the defaults, then overrides."""
@@ -73,16 +78,6 @@ def stack_env(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     # endpoints.yml hands it to Rasa as the action endpoint's token (empty: none)
     env.setdefault("SERVICELOTSEN_ACTIONS_TOKEN", "")
     return env
-
-
-def is_loopback(host: str) -> bool:
-    """True for an address only this machine reaches (127.0.0.0/8, ::1, localhost)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve to anything
 
 
 def _local_url(host: str, port: str, path: str = "/") -> str:
@@ -214,15 +209,9 @@ def rasa_service(
     port = env["RASA_PORT"]
     host = env.get("RASA_HOST") or "127.0.0.1"
     token = env.get("SERVICELOTSEN_AUTH_TOKEN")
-    if not token and not is_loopback(host):
-        raise StartupError(
-            f"Rasa ska lyssna på {host} men SERVICELOTSEN_AUTH_TOKEN är inte satt. "
-            "Rasas HTTP-API (som kan byta modell och läsa alla samtal) får inte nås "
-            "utanför den här datorn utan token. Sätt SERVICELOTSEN_AUTH_TOKEN till en "
-            "lång slumpad sträng, eller låt RASA_HOST vara 127.0.0.1.\n"
-            f"(Rasa would listen on {host} with its HTTP API enabled and no token: "
-            "set SERVICELOTSEN_AUTH_TOKEN or keep RASA_HOST on loopback.)"
-        )
+    reason = refusal({**env, "RASA_HOST": host})
+    if reason is not None:
+        raise StartupError(reason)
     argv = [
         str(RASA_VENV / "bin" / "rasa"),
         "run",

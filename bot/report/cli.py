@@ -24,6 +24,7 @@ from bot.cli_common import (
     EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_USAGE,
+    PROG,
     SwedishParser,
     positive_int,
 )
@@ -33,7 +34,12 @@ from bot.index import ServiceIndex
 from bot.registry import Registry, ServicePoint, load_registry
 from bot.report.areas import report_areas
 from bot.report.build import DEFAULT_OUT, ReportResult, build_report
-from bot.report.closure import ClosureImpact, point_closures, rank_closures
+from bot.report.closure import (
+    ClosureEffect,
+    ClosureImpact,
+    point_closures,
+    rank_closures,
+)
 from bot.report.config import (
     Basis,
     ReportConfig,
@@ -130,7 +136,7 @@ def _config_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = SwedishParser(prog="python -m bot", add_help=False)
+    parser = SwedishParser(prog=PROG, add_help=False)
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", required=True)
     report = sub.add_parser(
         "report",
@@ -393,7 +399,7 @@ def _find_point(registry: Registry, words: Sequence[str]) -> ServicePoint:
     matches = ServiceIndex(registry).find_by_name(text, limit=6)
     if not matches:
         raise ServicelotsenError(
-            f'Ingen servicepunkt heter "{text}". Sök med `python -m bot info` eller ange id.'
+            f'Ingen servicepunkt heter "{text}". Sök med `.venv-actions/bin/python -m bot info` eller ange id.'
         )
     top = [m for m in matches if m.score >= matches[0].score - 1.0]
     if len(top) > 1:
@@ -439,16 +445,30 @@ def _effect_lines(i: ClosureImpact) -> list[str]:
         f"och {len(i.postcodes)} postnummerområden; nya glapp: "
         f"{_orter(len(i.new_gap_localities))}, {len(i.new_gap_postcodes)} postnummerområden."
     ]
+    # the text lists what the counts count, as the JSON's effects do: the
+    # orter, then the postnummerområden ("5 postnummerområden" and none shown
+    # disagreed with --json)
+    if i.localities:
+        lines.append("  Orter:")
     for e in i.localities:
-        nxt = (
-            f"{e.next.point.name} ({e.next.point.locality}) {_km(e.next.basis_km)}"
-            if e.next
-            else "ingen kvar"
-        )
-        now = _km(e.row.nearest.basis_km if e.row.nearest else None)
-        mark = "  NYTT GLAPP" if e.new_gap else ""
-        lines.append(f"  {e.row.place.name}: nu {now}, sedan {nxt}{mark}")
+        lines.append(f"    {e.row.place.name}: {_effect_text(e)}")
+    if i.postcodes:
+        lines.append("  Postnummerområden:")
+    for e in i.postcodes:
+        code = e.row.place.postcodes[0] if e.row.place.postcodes else e.row.place.id
+        lines.append(f"    {code} {e.row.place.name}: {_effect_text(e)}")
     return lines
+
+
+def _effect_text(e: ClosureEffect) -> str:
+    nxt = (
+        f"{e.next.point.name} ({e.next.point.locality}) {_km(e.next.basis_km)}"
+        if e.next
+        else "ingen kvar"
+    )
+    now = _km(e.row.nearest.basis_km if e.row.nearest else None)
+    mark = "  NYTT GLAPP" if e.new_gap else ""
+    return f"nu {now}, sedan {nxt}{mark}"
 
 
 def _closure(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:

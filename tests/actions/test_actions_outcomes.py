@@ -119,7 +119,8 @@ def test_more_results_record_their_page_and_the_end() -> None:
         ("Xyzzyköping", Kind.UNKNOWN_PLACE),
         ("Malmö", Kind.OUTSIDE_AREA),
         ("Jämjö eller Lyckeby", Kind.ASKED),
-        ("Åryd", Kind.ASKED),
+        ("Tjurkö", Kind.ASKED),
+        ("Ronneby kommun", Kind.ASKED),
     ],
 )
 def test_a_place_the_form_cannot_use_records_why(text: str, kind: Kind) -> None:

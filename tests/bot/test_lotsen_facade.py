@@ -59,7 +59,8 @@ def test_a_type_without_data_lists_the_related_type(lotsen: Lotsen) -> None:
         ("Xyzzyköping", "unknown", Kind.UNKNOWN_PLACE),
         ("Malmö", "outside_area", Kind.OUTSIDE_AREA),
         ("Jämjö eller Lyckeby", "ambiguous", Kind.ASKED),
-        ("Åryd", "no_position", Kind.ASKED),
+        ("Tjurkö", "no_position", Kind.ASKED),
+        ("Ronneby kommun", "municipality", Kind.ASKED),
     ],
 )
 def test_a_place_that_cannot_be_used_says_why(

@@ -150,6 +150,23 @@ def test_maps_highlight_the_gap_localities(written: Path) -> None:
     assert _red_pixels(maps / "karta-paketombud.png") == 0  # no data: no gaps, no key
 
 
+def test_text_from_files_is_escaped_on_the_page(region: Region, tmp_path: Path) -> None:
+    """The page is an autoescaped template: a file name with markup in it is shown,
+    never run."""
+    population = _population(tmp_path).rename(tmp_path / "<i>invånare&.csv")
+    result = build_report(
+        tmp_path / "r",
+        registry_path=region.registry_path,
+        gazetteer_path=region.places_path,
+        config=region.config,
+        population_path=population,
+        demand=False,
+    )
+    page = result.html.read_text(encoding="utf-8")
+    assert "<code>&lt;i&gt;invånare&amp;.csv</code>" in page
+    assert "<i>invånare" not in page
+
+
 def test_unweighted_report_says_so(region: Region, tmp_path: Path) -> None:
     result = build_report(
         tmp_path / "r",
@@ -265,6 +282,16 @@ def test_cli_report_and_closure(region: Region, tmp_path: Path) -> None:
     assert closure.returncode == 0, closure.stderr
     impact = json.loads(closure.stdout)["impacts"][0]
     assert impact["point_id"] == "S1" and impact["new_gap_localities"] == 2
+    # text and JSON agree: every area the JSON counts is listed in the text
+    text_closure = _cli("closure", "Testbutik Aby", *_region_flags(region))
+    assert text_closure.returncode == 0, text_closure.stderr
+    listed = [ln for ln in text_closure.stdout.splitlines() if ": nu " in ln]
+    assert len(listed) == len(impact["effects"])
+    assert len(listed) == impact["nearest_for_localities"] + impact[
+        "nearest_for_postcodes"
+    ]
+    if impact["nearest_for_postcodes"]:
+        assert "  Postnummerområden:" in text_closure.stdout
     ranked = _cli("closure", "--rank", "apotek", *_region_flags(region))
     assert ranked.returncode == 0, ranked.stderr
     assert (

@@ -38,10 +38,12 @@ def test_every_tatort_is_placed_once_and_nobody_else() -> None:
     assert sum(residents.values()) == 132_691  # SCB: Blekinge's tätorter 2020
     ids = {p.id for p in weighting.areas.localities}
     assert set(residents) <= ids
-    # tätorter the gazetteer lacks are measured from SCB's own point
+    # the gazetteer now has every tätort with SCB's point (issue 17): none is
+    # added from SCB's file alone, and Hällaryd and Ljungaviken are placed
     extra = [p for p in weighting.areas.localities if p.id.startswith("scb-")]
-    assert {p.name for p in extra} >= {"Hällaryd", "Ljungaviken"}
-    assert all(p.has_coordinates for p in extra)
+    assert extra == []
+    placed = {p.name: p for p in weighting.areas.localities}
+    assert placed["Hällaryd"].has_coordinates and placed["Ljungaviken"].has_coordinates
     # residents outside tätorter are stated per kommun, never placed
     outside = {k.kommun: (k.outside, k.outside_rough) for k in weighting.kommuner}
     assert outside["Karlskrona"] == (10_574, False)

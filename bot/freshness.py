@@ -74,8 +74,8 @@ def dated_sources(
 ) -> list[tuple[str, datetime.date]]:
     """(source, date) behind a point's information about `category`.
 
-    A point with `sources` gives the entry for that category; without a
-    category, every entry. Otherwise the point's own `source`/`source_date`.
+    A point with `sources` gives the newest entry for that category; without
+    a category, every entry. Otherwise the point's own `source`/`source_date`.
     """
     raw: Iterable[Any] = getattr(point, "sources", None) or ()
     entries: list[tuple[str, str, datetime.date]] = []
@@ -105,6 +105,10 @@ def dated_sources(
             entries.append((cat, source, day))
     if entries:
         chosen = [e for e in entries if category is None or e[0] == category]
+        if chosen and category is not None:
+            # the newest source of a category wins (the older stay in provenance)
+            newest = max(chosen, key=lambda e: e[2])
+            return [(newest[1], newest[2])]
         if chosen:
             return [(source, day) for _cat, source, day in chosen]
     return [(point.source, point.source_date)]

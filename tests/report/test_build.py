@@ -150,6 +150,23 @@ def test_maps_highlight_the_gap_localities(written: Path) -> None:
     assert _red_pixels(maps / "karta-paketombud.png") == 0  # no data: no gaps, no key
 
 
+def test_text_from_files_is_escaped_on_the_page(region: Region, tmp_path: Path) -> None:
+    """The page is an autoescaped template: a file name with markup in it is shown,
+    never run."""
+    population = _population(tmp_path).rename(tmp_path / "<i>invånare&.csv")
+    result = build_report(
+        tmp_path / "r",
+        registry_path=region.registry_path,
+        gazetteer_path=region.places_path,
+        config=region.config,
+        population_path=population,
+        demand=False,
+    )
+    page = result.html.read_text(encoding="utf-8")
+    assert "<code>&lt;i&gt;invånare&amp;.csv</code>" in page
+    assert "<i>invånare" not in page
+
+
 def test_unweighted_report_says_so(region: Region, tmp_path: Path) -> None:
     result = build_report(
         tmp_path / "r",

@@ -160,3 +160,10 @@ def test_guide_documents_the_csv_mapping_and_the_presets() -> None:
         "Slutkod 3",
     ):
         assert words in guide, words
+
+
+def test_a_passing_rasa_check_is_one_line(tmp_path: Path) -> None:
+    text = rasa_validate.report(
+        0, ["Deprecated API features detected!"], tmp_path / "l"
+    )
+    assert text.startswith("Rasas kontroll: inga anmärkningar") and "\n" not in text

@@ -1,11 +1,21 @@
-"""Maps misspelt service words to their service type ("aptek" -> apotek).
+"""Every `service_type` entity a canonical id, or none; carriers as their own entity.
 
-Rasa's EntitySynonymMapper only maps exact synonyms, so a service_type entity
-that DIET found correctly but that the resident misspelt ("bankomaat",
-"vårdcentrall", "pakteombud") kept the misspelling as its value. This
-component runs after the synonym mapper and maps such values with
-`bot.service_types.closest_service_type`, the same function the actions use,
-over data/service_types.yml (the one source of truth).
+Runs after DIET and the EntitySynonymMapper and does four things, all from
+data/service_types.yml (words and phrases live there, not here):
+
+1. Puts back the resident's own text when `components.ascii_fold.AsciiFold`
+   gave the pipeline a folded copy, and re-reads the entity values that were
+   plain slices of it ("Hasslö" stays "Hasslö", "hasslo" stays "hasslo").
+2. Gives each `service_type` entity its canonical id: exact and folded
+   synonyms, misspellings (`bot.service_types.closest_service_type`:
+   "aptek" -> apotek) and phrases inside the value ("DHL-ombud",
+   "köpa mjölk"). A value that names no type is dropped: the actions never
+   see a raw word.
+3. Adds a `carrier` entity for each parcel carrier the message names
+   ("DHL-ombud" -> dhl, "instabox-paket" -> instabox).
+4. When DIET found no service word in a message about service
+   (`scan_intents`), looks for one in the words outside the other entities
+   ("var kan man köpa mjölk" -> dagligvaror, "tanka" -> drivmedel).
 
 Use in config.yml after EntitySynonymMapper:
 
@@ -20,19 +30,114 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.service_types import closest_service_type
+from bot.service_types import (
+    carriers_in_text,
+    closest_service_type,
+    service_types_in_text,
+)
+from components.ascii_fold import ORIGINAL_TEXT
 
 ENTITY = "service_type"
+CARRIER = "carrier"
+#: Intents whose messages are about a service: a service word in them is meant.
+SCAN_INTENTS = (
+    "find_service",
+    "inform",
+    "ask_opening_hours",
+    "ask_digital_alternative",
+    "ask_home_delivery",
+)
+
+
+def canonical_service_type(value: str) -> str | None:
+    """A service_type entity value as a canonical id, or None (drop it)."""
+    mapped = closest_service_type(value)
+    if mapped is not None:
+        return mapped
+    found = service_types_in_text(value)
+    return found[0].value if found else None
+
+
+def restore_text(message: Message) -> None:
+    """Put back the original text; entity values that were slices follow it."""
+    original = message.get(ORIGINAL_TEXT)
+    if not isinstance(original, str):
+        return
+    folded = str(message.get(TEXT) or "")
+    for entity in message.get(ENTITIES, []) or []:
+        start, end = entity.get("start"), entity.get("end")
+        if not isinstance(start, int) or not isinstance(end, int):
+            continue
+        if entity.get("value") == folded[start:end]:
+            entity["value"] = original[start:end]
+    message.set(TEXT, original)
+
+
+def _outside(text: str, entities: list[dict[str, Any]]) -> str:
+    """The text with the spans of other entities blanked out (same length)."""
+    chars = list(text)
+    for entity in entities:
+        if entity.get("entity") == ENTITY:
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        if isinstance(start, int) and isinstance(end, int):
+            chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def normalise_entities(
+    text: str, intent: str | None, entities: list[dict[str, Any]], extractor: str
+) -> list[dict[str, Any]]:
+    """Steps 2-4 of the module docstring on one message's entities."""
+    kept: list[dict[str, Any]] = []
+    for entity in entities:
+        if entity.get("entity") != ENTITY:
+            kept.append(entity)
+            continue
+        value = str(entity.get("value", ""))
+        mapped = canonical_service_type(value)
+        if mapped is None:
+            continue
+        if mapped != value:
+            entity["value"] = mapped
+            entity.setdefault("processors", []).append(extractor)
+        kept.append(entity)
+    about_service = intent in SCAN_INTENTS
+    if about_service and not any(e.get("entity") == CARRIER for e in kept):
+        for mention in carriers_in_text(_outside(text, kept)):
+            kept.append(
+                {
+                    "entity": CARRIER,
+                    "value": mention.value,
+                    "start": mention.start,
+                    "end": mention.end,
+                    "extractor": extractor,
+                }
+            )
+    if about_service and not any(e.get("entity") == ENTITY for e in kept):
+        found = service_types_in_text(_outside(text, kept))
+        if found:
+            mention = found[0]
+            kept.append(
+                {
+                    "entity": ENTITY,
+                    "value": mention.value,
+                    "start": mention.start,
+                    "end": mention.end,
+                    "extractor": extractor,
+                }
+            )
+    return kept
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
 class ServiceTypeNormalizer(GraphComponent):
-    """Gives misspelt service_type entities their canonical value."""
+    """Canonical service types, carriers, and the resident's own text back."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -50,12 +155,17 @@ class ServiceTypeNormalizer(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            for entity in message.get(ENTITIES, []) or []:
-                if entity.get("entity") != ENTITY:
-                    continue
-                value = str(entity.get("value", ""))
-                mapped = closest_service_type(value)
-                if mapped is not None and mapped != value:
-                    entity["value"] = mapped
-                    entity.setdefault("processors", []).append(type(self).__name__)
+            restore_text(message)
+            intent = (message.get(INTENT) or {}).get("name")
+            entities = list(message.get(ENTITIES, []) or [])
+            message.set(
+                ENTITIES,
+                normalise_entities(
+                    str(message.get(TEXT) or ""),
+                    intent,
+                    entities,
+                    type(self).__name__,
+                ),
+                add_to_output=True,
+            )
         return messages

@@ -109,7 +109,7 @@ def service_type_terms(types: Iterable[ServiceType]) -> dict[str, list[str]]:
     types = list(types)
     owner: dict[str, str] = {}
     for st in types:
-        for word in (st.id, st.name, st.plural, *st.synonyms):
+        for word in (st.id, *st.words):
             key = _lower(word)
             if owner.setdefault(key, st.id) != st.id:
                 raise ValueError(
@@ -118,12 +118,7 @@ def service_type_terms(types: Iterable[ServiceType]) -> dict[str, list[str]]:
                 )
     terms: dict[str, set[str]] = {st.id: set() for st in types}
     for st in types:
-        written = [
-            st.name,
-            st.plural,
-            *st.synonyms,
-            *definite_forms(st.name, st.plural),
-        ]
+        written = [*st.words, *definite_forms(st.name, st.plural)]
         for word in written:
             key = _lower(word)
             if owner.setdefault(key, st.id) == st.id:

@@ -36,6 +36,26 @@ INTENT_DESCRIPTIONS: dict[str, str] = {
 }
 
 
+#: The same in English (the slot `language` is "en").
+INTENT_DESCRIPTIONS_EN: dict[str, str] = {
+    "greet": "you are saying hello",
+    "goodbye": "you want to end the conversation",
+    "thank": "you are saying thank you",
+    "affirm": "you are saying yes",
+    "deny": "you are saying no",
+    "bot_challenge": "you wonder whether I am a human",
+    "help": "you want to know what I can help with",
+    "out_of_scope": "you are asking about something other than service",
+    "find_service": "you are looking for a service, for example a shop or a pharmacy",
+    "inform": "you are telling me where you are or what you are looking for",
+    "ask_opening_hours": "you are asking about opening hours",
+    "ask_digital_alternative": "you are asking what you can do online",
+    "ask_home_delivery": "you are asking about home delivery",
+    "list_services_in_place": "you want to know what service there is in a place",
+    "ask_more_results": "you want to see more places",
+    "human_handoff": "you want to talk to a person",
+}
+
 #: Guesses not worth confirming.
 NO_AFFIRMATION = frozenset({"out_of_scope", "affirm", "deny"})
 
@@ -59,16 +79,24 @@ class ActionDefaultAskAffirmation(Action):
             if r.get("name") not in (None, "nlu_fallback")
         ]
         guess = guesses[0] if guesses else None
-        description = INTENT_DESCRIPTIONS.get(str(guess))
+        english = tracker.get_slot("language") == "en"
+        descriptions = INTENT_DESCRIPTIONS_EN if english else INTENT_DESCRIPTIONS
+        description = descriptions.get(str(guess))
         # "Did you mean something off-topic?" helps nobody: ask to rephrase.
         if guess is None or description is None or guess in NO_AFFIRMATION:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
+        if english:
+            text = f"I'm not sure I understood. Did you mean that {description}?"
+            yes, no = "Yes", "No"
+        else:
+            text = f"Jag är inte säker på att jag förstod. Menade du att {description}?"
+            yes, no = "Ja", "Nej"
         dispatcher.utter_message(
-            text=f"Jag är inte säker på att jag förstod. Menade du att {description}?",
+            text=text,
             buttons=[
-                {"title": "Ja", "payload": f"/{guess}"},
-                {"title": "Nej", "payload": "/out_of_scope"},
+                {"title": yes, "payload": f"/{guess}"},
+                {"title": no, "payload": "/out_of_scope"},
             ],
         )
         return []

@@ -224,7 +224,11 @@ class ActionFindService(LotsenAction):
             dispatcher.utter_message(
                 text=outside_blekinge_note(origin, language_of(tracker))
             )
-        categories = offered_types(tracker, category)
+        categories = tuple(
+            cat
+            for cat in offered_types(tracker, category)
+            if cat == category or lotsen.index.count(cat) > 0
+        )
         if len(categories) > 1:
             # words that fit two types ("hämta ut medicin"): both, nearest first
             def first_km(cat: str) -> float:

@@ -72,6 +72,19 @@ class RestInput(RasaRestInput):
     def name(cls) -> str:
         return "rest"
 
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """Only the page's language (`{"metadata": {"language": "en"}}`) is
+        passed on: the NLU uses it when a message is too short to tell its
+        language (components/language.py). Nothing else a client sends is kept.
+        """
+        body = request.json if isinstance(request.json, dict) else {}
+        metadata = body.get("metadata")
+        if isinstance(metadata, dict):
+            language = metadata.get("language")
+            if isinstance(language, str) and language[:2].lower() in ("sv", "en"):
+                return {"language": language[:2].lower()}
+        return None
+
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:

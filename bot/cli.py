@@ -9,7 +9,8 @@ people or as JSON (`--json`) for scripts.
 Commands::
 
     python -m bot validate [SÖKVÄG]
-    python -m bot import {osm,geojson,csv} ...
+    python -m bot import {osm,geojson,csv,pipos,carriers} ...
+    python -m bot registry close ID --reason "..." --source "..."
     python -m bot resolve jamjo
     python -m bot nearest --near Tving --category apoteksombud [-k 3]
     python -m bot info "Coop Rödeby"
@@ -47,7 +48,14 @@ from bot.opening_hours import (
     parse_opening_hours,
     to_local,
 )
-from bot.registry import Registry, ServicePoint, load_registry, registry_path
+from bot.registry import (
+    CARRIER_NAMES,
+    Registry,
+    ServicePoint,
+    close_point,
+    load_registry,
+    registry_path,
+)
 from bot.service_types import ServiceType, load_service_types
 
 __all__ = ["Answer", "build_parser", "main"]
@@ -232,7 +240,42 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "import",
         add_help=False,
-        help=f"importera servicepunkter (osm, geojson, csv); se `{PROG} import --help`",
+        help="importera servicepunkter (osm, geojson, csv, pipos, carriers); "
+        f"se `{PROG} import --help`",
+    )
+
+    registry = sub.add_parser(
+        "registry",
+        parents=[common],
+        help="ändra registret: markera en servicepunkt som stängd",
+        description="Markera en servicepunkt som stängd i registerfilen. Posten "
+        "finns kvar med sin historik men används aldrig i svar. En körande "
+        "actionserver läser in ändringen vid omladdning (make publish).",
+    )
+    registry_sub = registry.add_subparsers(
+        dest="registry_command", metavar="ÅTGÄRD", required=True
+    )
+    close = registry_sub.add_parser(
+        "close",
+        parents=[common],
+        help="markera en servicepunkt som stängd",
+        description="Markera en servicepunkt som stängd (status: closed).",
+    )
+    close.add_argument("point_id", metavar="ID", help="servicepunktens id")
+    close.add_argument(
+        "--reason", required=True, help='varför, t.ex. "butiken har stängt"'
+    )
+    close.add_argument(
+        "--source",
+        required=True,
+        help='varifrån uppgiften kommer, t.ex. "kommunen 2026-12-01"',
+    )
+    close.add_argument(
+        "--date",
+        type=datetime.date.fromisoformat,
+        default=None,
+        metavar="ÅÅÅÅ-MM-DD",
+        help="när den stängde (standard: i dag)",
     )
 
     sub.add_parser(
@@ -579,6 +622,14 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         sorted(Counter(p.municipality for p in registry.points).items())
     )
     oldest, newest = registry.oldest_source_date(), registry.newest_source_date()
+    with_carriers = Counter(
+        c for p in registry.points if p.carriers for c in p.categories
+    )
+    with_hours = Counter(
+        c for p in registry.points if p.opening_hours for c in p.categories
+    )
+    carriers = Counter(cid for p in registry.points for cid in p.carrier_ids())
+    undated = sum(1 for p in registry.points if not (p.source and p.source_date))
     rejected = [
         {"id": r.id, "file": _shown_path(r.source_file), "reason": r.reason}
         for r in registry.rejected
@@ -590,6 +641,11 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         "points": len(registry.points),
         "by_category": by_category,
         "by_municipality": by_municipality,
+        "with_carriers": {c: with_carriers.get(c, 0) for c in by_category},
+        "with_opening_hours": {c: with_hours.get(c, 0) for c in by_category},
+        "by_carrier": dict(sorted(carriers.items())),
+        "without_source": undated,
+        "closed": [p.id for p in registry.closed],
         "oldest_source_date": oldest.isoformat() if oldest else None,
         "newest_source_date": newest.isoformat() if newest else None,
         "rejected": rejected,
@@ -603,8 +659,32 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
     ]
     width = max(len(c) for c in by_category) if by_category else 0
     for cat, n in by_category.items():
-        note = "" if n else "  (inga uppgifter)"
+        extra = []
+        if with_carriers.get(cat):
+            extra.append(f"{with_carriers[cat]} med transportföretag")
+        if with_hours.get(cat):
+            extra.append(f"{with_hours[cat]} med öppettider")
+        note = (
+            f"  ({', '.join(extra)})" if extra else ("" if n else "  (inga uppgifter)")
+        )
         lines.append(f"  {cat:<{width}}  {n:>5}{note}")
+    if carriers:
+        lines.append(
+            "Per transportföretag: "
+            + ", ".join(
+                f"{CARRIER_NAMES.get(c, c)} {n}"
+                for c, n in payload["by_carrier"].items()
+            )
+        )
+    if registry.closed:
+        lines.append(
+            f"Stängda (finns kvar i filen, används inte i svar): {len(registry.closed)}"
+        )
+    lines.append(
+        "Alla poster har källa och källdatum."
+        if not undated
+        else f"Poster utan källa eller källdatum: {undated}."
+    )
     lines.append("Per kommun:")
     width = max((len(m) for m in by_municipality), default=0)
     lines += [f"  {m:<{width}}  {n:>5}" for m, n in by_municipality.items()]
@@ -623,6 +703,37 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         else "Resultat: registret behöver rättas."
     )
     return Answer(payload, lines, EXIT_OK if ok else EXIT_NOT_FOUND)
+
+
+# ---------------------------------------------------------------- registry
+
+
+def cmd_registry(args: argparse.Namespace) -> Answer:
+    """`registry close ID`: mark a point closed in its registry file."""
+    point, file = close_point(
+        args.point_id,
+        reason=args.reason,
+        source=args.source,
+        day=args.date,
+        path=args.registry,
+    )
+    assert point.closed is not None
+    payload = {
+        "id": point.id,
+        "name": point.name,
+        "file": _shown_path(file),
+        "closed_date": point.closed.date.isoformat(),
+        "closed_reason": point.closed.reason,
+        "closed_source": point.closed.source,
+    }
+    lines = [
+        f"{point.name} ({point.locality}) [{point.id}] är markerad som stängd "
+        f"från {point.closed.date.isoformat()} i {payload['file']}.",
+        f"Skäl: {point.closed.reason}. Källa: {point.closed.source}.",
+        "Posten finns kvar med sin historik men används inte i svar. Kör "
+        "`make publish` så läser den körande boten in ändringen.",
+    ]
+    return Answer(payload, lines, EXIT_OK)
 
 
 # ---------------------------------------------------------------- resolve
@@ -978,6 +1089,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], Answer]] = {
     "nearest": cmd_nearest,
     "info": cmd_info,
     "places": cmd_places,
+    "registry": cmd_registry,
 }
 
 

@@ -26,15 +26,23 @@ from bot.opening_hours import validate_opening_hours
 from bot.service_types import load_service_types
 
 __all__ = [
+    "CARRIER_IDS",
+    "CARRIER_KINDS",
+    "CARRIER_NAMES",
     "DEFAULT_REGISTRY_PATH",
     "ENV_REGISTRY",
     "OPTIONAL_FIELDS",
     "REQUIRED_FIELDS",
+    "STATUS_CLOSED",
+    "Carrier",
+    "Closure",
     "InvalidRecord",
     "Registry",
     "RegistryError",
     "Rejected",
     "ServicePoint",
+    "SourceEntry",
+    "close_point",
     "load_registry",
     "parse_feature",
     "point_to_feature",
@@ -65,9 +73,75 @@ OPTIONAL_FIELDS: tuple[str, ...] = (
 )
 
 
+#: The parcel carriers a point can serve (ids as for the NLU entity `carrier`,
+#: docs/contracts.md) and how residents read their names.
+CARRIER_NAMES: dict[str, str] = {
+    "postnord": "PostNord",
+    "dhl": "DHL",
+    "schenker": "DB Schenker",
+    "bring": "Bring",
+    "instabox": "Instabox",
+    "ups": "UPS",
+    "bussgods": "Bussgods",
+    "budbee": "Budbee",
+    "airmee": "Airmee",
+}
+CARRIER_IDS: tuple[str, ...] = tuple(CARRIER_NAMES)
+#: An agent in a shop (ombud) or a parcel locker (paketskåp).
+CARRIER_KINDS: tuple[str, ...] = ("ombud", "paketskåp")
+#: The only `status` value: the point no longer exists (kept for history).
+STATUS_CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Carrier:
+    """One carrier served at a parcel point, and how (ombud or paketskåp)."""
+
+    id: str
+    kind: str
+
+    @property
+    def name(self) -> str:
+        """The carrier's name for residents ("PostNord")."""
+        return CARRIER_NAMES.get(self.id, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """Where one category of a point comes from (points merged from sources).
+
+    Attributes:
+        category: the service type this entry speaks for.
+        source, source_date: as for a point.
+        note: how the fact was derived, when not stated outright (a host
+            shop of a grocery chain is also a grocery store).
+    """
+
+    category: str
+    source: str
+    source_date: datetime.date
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """Why and when a point was marked closed (`status: closed`)."""
+
+    date: datetime.date
+    reason: str
+    source: str
+
+
 @dataclass(frozen=True, slots=True)
 class ServicePoint:
-    """One place where a resident can get a service (shop, pharmacy, ATM...)."""
+    """One place where a resident can get a service (shop, pharmacy, ATM...).
+
+    `source`/`source_date` are the point's own (for a merged point: its oldest
+    category's, so nothing reads as newer than it is); `sources` keeps each
+    category's own source and date (`source_for`). `carriers` lists the parcel
+    carriers served at a parcel point. A point with `closed` set no longer
+    exists: the registry keeps it for history and never answers with it.
+    """
 
     id: str
     name: str
@@ -85,6 +159,31 @@ class ServicePoint:
     website: str | None = None
     brand: str | None = None
     operator: str | None = None
+    carriers: tuple[Carrier, ...] = ()
+    sources: tuple[SourceEntry, ...] = ()
+    closed: Closure | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        """True for a point marked `status: closed`."""
+        return self.closed is not None
+
+    def source_for(self, category: str) -> SourceEntry:
+        """The newest source for one category (the point's own if none given)."""
+        own = [e for e in self.sources if e.category == category]
+        if own:
+            return max(own, key=lambda e: e.source_date)
+        return SourceEntry(category, self.source, self.source_date)
+
+    def carrier_ids(self, kind: str | None = None) -> tuple[str, ...]:
+        """The carriers served here (of one kind, if given), in stored order."""
+        return tuple(
+            dict.fromkeys(c.id for c in self.carriers if kind in (None, c.kind))
+        )
+
+    def serves(self, carrier: str) -> bool:
+        """True when this parcel point serves the carrier (an id)."""
+        return any(c.id == carrier for c in self.carriers)
 
 
 @dataclass(frozen=True)
@@ -101,14 +200,17 @@ class Registry:
     """The loaded, valid service points plus what was left out.
 
     Attributes:
-        points: valid points, in file order (files sorted by name).
+        points: valid points in service, in file order (files sorted by
+            name). Closed points are never among them.
         rejected: every record left out, with the reason.
         files: the GeoJSON files that were read.
+        closed: valid points marked closed: kept for history, never answered.
     """
 
     points: tuple[ServicePoint, ...]
     rejected: tuple[Rejected, ...] = ()
     files: tuple[Path, ...] = ()
+    closed: tuple[ServicePoint, ...] = ()
     _by_id: dict[str, ServicePoint] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -120,8 +222,12 @@ class Registry:
         return len(self.points)
 
     def by_id(self, point_id: str) -> ServicePoint | None:
-        """The point with this id, or None."""
+        """The point in service with this id, or None (also for a closed one)."""
         return self._by_id.get(point_id)
+
+    def closed_by_id(self, point_id: str) -> ServicePoint | None:
+        """The closed point with this id, or None."""
+        return next((p for p in self.closed if p.id == point_id), None)
 
     def categories_with_data(self) -> set[str]:
         """Categories that have at least one point (others: "no information")."""
@@ -247,6 +353,123 @@ def _categories(
     return cats
 
 
+def _day(value: Any, what: str, rid: str | None) -> datetime.date:
+    """A YYYY-MM-DD date (or a date object) in a nested field, not in the future."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        day = value
+    else:
+        try:
+            if not isinstance(value, str) or len(value.strip()) != 10:
+                raise ValueError(value)
+            day = datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidRecord(
+                f"{what}: ogiltigt datum {value!r} (ska vara ÅÅÅÅ-MM-DD)", rid
+            ) from None
+    if day > datetime.date.today() + datetime.timedelta(days=1):
+        raise InvalidRecord(
+            f"{what}: datumet {day.isoformat()} ligger i framtiden", rid
+        )
+    return day
+
+
+def _carriers(
+    props: Mapping[str, Any], rid: str | None, categories: Sequence[str]
+) -> tuple[Carrier, ...]:
+    raw = props.get("carriers")
+    if raw is None or raw == []:
+        return ()
+    if not isinstance(raw, list):
+        raise InvalidRecord(
+            'carriers ska vara en lista, t.ex. [{"id": "postnord", "kind": "ombud"}]',
+            rid,
+        )
+    if "paketombud" not in categories:
+        raise InvalidRecord(
+            "carriers finns bara på paketombud (kategorin paketombud saknas)", rid
+        )
+    found: list[Carrier] = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            raise InvalidRecord(
+                'varje transportföretag i carriers ska vara {"id": ..., "kind": ...}',
+                rid,
+            )
+        cid, kind = item.get("id"), item.get("kind")
+        if cid not in CARRIER_NAMES:
+            raise InvalidRecord(
+                f"okänt transportföretag {cid!r} i carriers "
+                f"(tillåtna: {', '.join(CARRIER_IDS)})",
+                rid,
+            )
+        if kind not in CARRIER_KINDS:
+            raise InvalidRecord(
+                f"okänt slag {kind!r} för {cid} i carriers "
+                f"(tillåtna: {', '.join(CARRIER_KINDS)})",
+                rid,
+            )
+        carrier = Carrier(str(cid), str(kind))
+        if carrier not in found:
+            found.append(carrier)
+    return tuple(found)
+
+
+def _sources(
+    props: Mapping[str, Any], rid: str | None, categories: Sequence[str]
+) -> tuple[SourceEntry, ...]:
+    raw = props.get("sources")
+    if raw is None or raw == []:
+        return ()
+    if not isinstance(raw, list):
+        raise InvalidRecord("sources ska vara en lista, en post per kategori", rid)
+    found: list[SourceEntry] = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            raise InvalidRecord(
+                "varje post i sources ska ha category, source och source_date", rid
+            )
+        category = item.get("category")
+        if category not in categories:
+            raise InvalidRecord(
+                f"sources nämner kategorin {category!r} som punkten inte har", rid
+            )
+        source = item.get("source")
+        if not isinstance(source, str) or not source.strip():
+            raise InvalidRecord(f"sources: källa saknas för {category}", rid)
+        note = item.get("note")
+        if note is not None and not isinstance(note, str):
+            raise InvalidRecord(f"sources: note för {category} ska vara text", rid)
+        day = _day(item.get("source_date"), f"sources ({category})", rid)
+        found.append(
+            SourceEntry(
+                str(category), source.strip(), day, (note or "").strip() or None
+            )
+        )
+    return tuple(found)
+
+
+def _closure(props: Mapping[str, Any], rid: str | None) -> Closure | None:
+    status = props.get("status")
+    closed_keys = ("closed_date", "closed_reason", "closed_source")
+    if status is None:
+        if any(props.get(k) is not None for k in closed_keys):
+            raise InvalidRecord(
+                "closed_date/closed_reason/closed_source kräver status: closed", rid
+            )
+        return None
+    if status != STATUS_CLOSED:
+        raise InvalidRecord(
+            f"okänd status {status!r} (den enda är {STATUS_CLOSED!r})", rid
+        )
+    reason = _text(props, "closed_reason")
+    source = _text(props, "closed_source")
+    if not reason:
+        raise InvalidRecord("stängd punkt utan skäl (closed_reason)", rid)
+    if not source:
+        raise InvalidRecord("stängd punkt utan källa (closed_source)", rid)
+    return Closure(_day(props.get("closed_date"), "closed_date", rid), reason, source)
+
+
 def parse_feature(
     feature: Mapping[str, Any], *, known_categories: Iterable[str] | None = None
 ) -> ServicePoint:
@@ -296,6 +519,9 @@ def parse_feature(
         source=values["source"],
         source_date=day,
         **optional,
+        carriers=_carriers(props, rid, categories),
+        sources=_sources(props, rid, categories),
+        closed=_closure(props, rid),
     )
 
 
@@ -314,6 +540,25 @@ def point_to_feature(p: ServicePoint) -> dict[str, Any]:
             props[key] = value
     props["source"] = p.source
     props["source_date"] = p.source_date.isoformat()
+    if p.carriers:
+        props["carriers"] = [{"id": c.id, "kind": c.kind} for c in p.carriers]
+    if p.sources:
+        entries: list[dict[str, Any]] = []
+        for e in p.sources:
+            entry: dict[str, Any] = {
+                "category": e.category,
+                "source": e.source,
+                "source_date": e.source_date.isoformat(),
+            }
+            if e.note:
+                entry["note"] = e.note
+            entries.append(entry)
+        props["sources"] = entries
+    if p.closed is not None:
+        props["status"] = STATUS_CLOSED
+        props["closed_date"] = p.closed.date.isoformat()
+        props["closed_reason"] = p.closed.reason
+        props["closed_source"] = p.closed.source
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
@@ -401,6 +646,7 @@ def load_registry(path: str | Path | None = None) -> Registry:
 
     known = frozenset(load_service_types())
     points: list[ServicePoint] = []
+    closed: list[ServicePoint] = []
     rejected: list[Rejected] = []
     seen: dict[str, str] = {}
     for file in files:
@@ -417,35 +663,25 @@ def load_registry(path: str | Path | None = None) -> Registry:
                 )
                 continue
             seen[point.id] = str(file)
-            points.append(point)
-    return Registry(points=tuple(points), rejected=tuple(rejected), files=files)
+            (closed if point.is_closed else points).append(point)
+    return Registry(
+        points=tuple(points),
+        rejected=tuple(rejected),
+        files=files,
+        closed=tuple(closed),
+    )
 
 
 def _sort_key(p: ServicePoint) -> tuple[str, str]:
     return (p.id, p.name)
 
 
-def write_registry(points: Iterable[ServicePoint], path: Path) -> None:
-    """Write points as a GeoJSON FeatureCollection, atomically and stably.
-
-    Sorted by id with a fixed key order, so re-running an import gives an
-    identical file (clean diffs). Written to a temp file in the same folder
-    and moved into place with `os.replace`, so readers never see a half
-    written registry.
-
-    Raises:
-        ValueError: two points share an id (the file would load with losses).
-    """
-    ordered = sorted(points, key=_sort_key)
-    counts = Counter(p.id for p in ordered)
-    dupes = sorted(i for i, n in counts.items() if n > 1)
-    if dupes:
-        raise ValueError(f"duplicate ids, not written: {', '.join(dupes[:10])}")
+def _write_features(features: Sequence[Mapping[str, Any]], path: Path) -> None:
+    """Write features as a FeatureCollection, one per line, atomically."""
     # One feature per line: readable, and a re-import's diff shows exactly
     # which records changed.
     lines = [
-        json.dumps(point_to_feature(p), ensure_ascii=False, separators=(", ", ": "))
-        for p in ordered
+        json.dumps(f, ensure_ascii=False, separators=(", ", ": ")) for f in features
     ]
     body = "\n" + ",\n".join(lines) + "\n" if lines else ""
     text = '{"type": "FeatureCollection", "features": [' + body + "]}\n"
@@ -468,3 +704,94 @@ def write_registry(points: Iterable[ServicePoint], path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def write_registry(points: Iterable[ServicePoint], path: Path) -> None:
+    """Write points as a GeoJSON FeatureCollection, atomically and stably.
+
+    Sorted by id with a fixed key order, so re-running an import gives an
+    identical file (clean diffs). Written to a temp file in the same folder
+    and moved into place with `os.replace`, so readers never see a half
+    written registry.
+
+    Raises:
+        ValueError: two points share an id (the file would load with losses).
+    """
+    ordered = sorted(points, key=_sort_key)
+    counts = Counter(p.id for p in ordered)
+    dupes = sorted(i for i, n in counts.items() if n > 1)
+    if dupes:
+        raise ValueError(f"duplicate ids, not written: {', '.join(dupes[:10])}")
+    _write_features([point_to_feature(p) for p in ordered], Path(path))
+
+
+def close_point(
+    point_id: str,
+    *,
+    reason: str,
+    source: str,
+    day: datetime.date | None = None,
+    path: str | Path | None = None,
+) -> tuple[ServicePoint, Path]:
+    """Mark one point closed in the registry file that holds it.
+
+    The record stays in the file with everything it had (its history) plus
+    `status: closed`, `closed_date`, `closed_reason` and `closed_source`; the
+    registry loader then keeps it out of every answer. Only that record's
+    line changes; the file is replaced atomically. A running action server
+    picks the change up on `POST /reload` (`make publish`).
+
+    Args:
+        point_id: the point's id.
+        reason: why, in plain Swedish ("butiken har stängt").
+        source: who says so ("invånarrapport 2026-12-01, bekräftad av kommunen").
+        day: when it closed (default today).
+        path: a registry file or folder (default as `load_registry`).
+
+    Returns:
+        The point as closed, and the file that was changed.
+
+    Raises:
+        RegistryError: the id is in no file, the point is closed already,
+            reason/source are empty, or the result would not be valid.
+    """
+    reason, source = reason.strip(), source.strip()
+    if not reason:
+        raise RegistryError("Ange varför punkten är stängd (--reason).")
+    if not source:
+        raise RegistryError("Ange varifrån uppgiften kommer (--source).")
+    day = day or datetime.date.today()
+    registry = load_registry(path)
+    for file in registry.files:
+        features = _read_features(file)
+        for i, feature in enumerate(features):
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            if not isinstance(props, dict) or _record_id(props) != point_id:
+                continue
+            if props.get("status") == STATUS_CLOSED:
+                raise RegistryError(
+                    f"Punkten {point_id} är redan markerad som stängd "
+                    f"({props.get('closed_date')}: {props.get('closed_reason')})."
+                )
+            changed = dict(feature)
+            changed["properties"] = {
+                **props,
+                "status": STATUS_CLOSED,
+                "closed_date": day.isoformat(),
+                "closed_reason": reason,
+                "closed_source": source,
+            }
+            try:
+                point = parse_feature(changed)
+            except InvalidRecord as exc:
+                raise RegistryError(
+                    f"Punkten {point_id} i {file} är ogiltig och kan inte "
+                    f"stängas: {exc.reason}"
+                ) from None
+            features[i] = changed
+            _write_features(features, file)
+            return point, file
+    raise RegistryError(
+        f"Ingen servicepunkt har id {point_id!r} i registret "
+        f"({registry_path(path)}). Sök id med `python -m bot info NAMN`."
+    )

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime
 import os
 import re
@@ -73,8 +74,28 @@ from bot.importers.base import (  # noqa: E402
     slugify,
     unique_id,
 )
+from bot.importers.merge import (  # noqa: E402
+    NEAR_MISS_M,
+    SAME_PLACE_M,
+    MergeLog,
+    Record,
+    default_chains,
+    group_position,
+    group_properties,
+    merge_records,
+    place_words,
+)
 from bot.importers.osm import OSM_SOURCE  # noqa: E402
-from bot.registry import ServicePoint, write_registry  # noqa: E402
+from bot.importers.presets import (  # noqa: E402
+    CARRIERS_PRESET,
+    PIPOS_PRESET,
+    PlaceNames,
+    carrier_records,
+    load_preset,
+    pipos_records,
+    source_date_for,
+)
+from bot.registry import ServicePoint, load_registry, write_registry  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "data" / "service_points" / "blekinge.geojson"
 REFERENCE_ENV = "SERVICELOTSEN_REFERENCE_DIR"
@@ -536,8 +557,13 @@ def read_hotosm(
     log: Log,
     places: Places,
     misplaced: Sequence[Misplaced] = (),
+    pharmacies: list[Candidate] | None = None,
 ) -> list[Candidate]:
-    """Health centres (and, if the chains lack them, pharmacies) from HOT OSM."""
+    """Health centres (and, if the chains lack them, pharmacies) from HOT OSM.
+
+    With `pharmacies` given, every OSM pharmacy is put there instead (the
+    one-shop-one-point merge compares them with Pipos 2025 and the chains).
+    """
     path = ref_dir / "osm-hotosm-health" / "blekinge_health_facilities.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -550,6 +576,24 @@ def read_hotosm(
         lat, lon = float(row["latitude"]), float(row["longitude"])
         facility = row["facility"]
         category: str | None = None
+        if facility == "pharmacy" and pharmacies is not None:
+            pharmacies.append(
+                Candidate(
+                    ref=ref,
+                    layer="hotosm",
+                    name=name,
+                    category="apotek",
+                    lat=lat,
+                    lon=lon,
+                    city=None,
+                    municipality=row["kommun"],
+                    source=OSM_SOURCE,
+                    source_date=HOTOSM_DATE,
+                    group=f"osm-{row['osm_id']}",
+                    id_hint=f"osm-node-{row['osm_id']}",
+                )
+            )
+            continue
         if facility == "pharmacy":
             brand = next(
                 (b for b in chain_brands if name.casefold().startswith(b)), None
@@ -792,37 +836,442 @@ def to_points(by_id: dict[str, Candidate], log: Log) -> list[ServicePoint]:
     return builder.finish()
 
 
-def build(ref_dir: Path, log: Log, places: Places) -> list[ServicePoint]:
+# ---------------------------------------------------------------- one shop, one point
+
+#: Which kind of place a category of the chain lists is (bot.importers.merge).
+KIND_OF_CATEGORY = {
+    "dagligvaror": "shop",
+    "drivmedel": "shop",
+    "apotek": "apotek",
+    "uttagsautomat": "atm",
+    "vårdcentral": "vårdcentral",
+}
+#: Whose record leads a merged point (name, position, place): lower first.
+#: A point keeps an id it already had (se-poi, OSM) so answers and tests that
+#: name it stay valid.
+RANK = {
+    ("apotek", "pipos"): 10,
+    ("apotek", "sepoi"): 20,
+    ("apotek", "osm"): 30,
+    ("vårdcentral", "1177"): 10,
+    ("vårdcentral", "osm"): 30,
+    ("shop", "sepoi"): 10,
+    ("shop", "pipos"): 20,
+    ("shop", "carriers"): 60,
+    ("locker", "carriers"): 60,
+    ("atm", "sepoi"): 10,
+}
+#: Whose position a merged point gets: Pipos 2025 (Läkemedelsverket's
+#: register, SWEREF 99 TM) first, then the chains' own finders.
+POSITION_RANK = {"pipos": 10, "sepoi": 20, "1177": 20, "osm": 30, "carriers": 40}
+#: The list that decides whether a place of this kind still exists: a
+#: pharmacy missing from Pipos 2025, or a health centre missing from the
+#: 1177 list, is left out (with a line in the printout), not kept silently.
+AUTHORITY = {"apotek": "pipos", "vårdcentral": "1177"}
+
+PIPOS_DIR = "pipos-apoteksvaror-2025"
+CARRIERS_FILE = ("paketombud-2021", "blekinge_paketombud_2021.csv")
+VARDCENTRAL_FILE = (
+    "vardcentraler-blekinge",
+    "blekinge_vardcentraler_jagvillhavaccin.csv",
+)
+VARDCENTRAL_SOURCE = (
+    "1177 Vårdguiden (Region Blekinge), sammanställt av Jag vill ha vaccin "
+    "(civictechsweden/JagVillHaVaccin)"
+)
+#: centers.json (the 1177 contact cards) last changed 2021-11-08; the
+#: details were scraped 2021-2022. The earlier date: never newer than it is.
+VARDCENTRAL_DATE = datetime.date(2021, 11, 8)
+#: Units of the 1177 list not placed, and why (its PROVENANCE caveats).
+VARDCENTRAL_NOT_PLACED = {
+    "Nättraby vårdcentral": "listans position är vaccinationsställets "
+    "(Blekingesjukhuset, byggnad 13, Karlskrona) och adressen är trasig: "
+    "vårdcentralen placeras inte i Nättraby från den här källan",
+}
+
+
+@dataclass
+class MergeReport:
+    """What the one-shop-one-point step did, for the printout."""
+
+    merged: list[str] = field(default_factory=list)
+    near_misses: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)
+    closed_kept: list[str] = field(default_factory=list)
+
+
+def _rank(kind: str, origin: str) -> int:
+    return RANK.get((kind, origin), 50)
+
+
+def _records_from_points(points: Sequence[ServicePoint]) -> list[Record]:
+    """The chain lists' and OSM's points as records for the merge."""
+    out: list[Record] = []
+    for p in points:
+        kind = KIND_OF_CATEGORY[p.categories[0]]
+        origin = "osm" if p.id.startswith("osm-") else "sepoi"
+        out.append(
+            Record(
+                ref=f"{origin}: {p.name} ({p.locality}) [{p.id}]",
+                origin=origin,
+                kind=kind,
+                name=p.name,
+                categories=list(p.categories),
+                lat=p.lat,
+                lon=p.lon,
+                source=p.source,
+                source_date=p.source_date,
+                locality=p.locality,
+                municipality=p.municipality,
+                address=p.address,
+                postcode=p.postcode,
+                brand=p.brand,
+                rank=_rank(kind, origin),
+                id_hint=p.id,
+                chain=_chain_name(p.brand),
+                places=place_words(p.locality, p.municipality),
+                keep_id=True,
+            )
+        )
+    return out
+
+
+def _chain_name(brand: str | None) -> str | None:
+    """The chain table's name for a brand ("DOZ Apotek" -> "LloydsApotek")."""
+    if not brand:
+        return None
+    found = default_chains().find(brand)
+    return found.name if found else None
+
+
+def _osm_pharmacy_records(found: Sequence[Candidate], places: Places) -> list[Record]:
+    out: list[Record] = []
+    for c in found:
+        nearest = (
+            places.nearest(c.lat, c.lon, c.municipality) if places.available else None
+        )
+        locality = places.named_in(c.name, c.municipality) if places.available else None
+        locality = locality or (nearest[0] if nearest else c.municipality)
+        out.append(
+            Record(
+                ref=c.ref,
+                origin="osm",
+                kind="apotek",
+                name=c.name,
+                categories=["apotek"],
+                lat=c.lat,
+                lon=c.lon,
+                source=c.source,
+                source_date=c.source_date,
+                locality=locality,
+                municipality=c.municipality,
+                rank=_rank("apotek", "osm"),
+                id_hint=c.id_hint,
+                places=place_words(locality, c.municipality),
+                keep_id=True,
+            )
+        )
+    return out
+
+
+def _locality(name: str, lat: float, lon: float, kommun: str, places: Places) -> str:
+    """A place the name mentions, else the place it lies in (as assign_localities)."""
+    if not places.available:
+        return kommun
+    named = places.named_in(name, kommun)
+    if named:
+        return named
+    nearest = places.nearest(lat, lon, kommun)
+    town = places.position(kommun, kommun)
+    if nearest is not None and nearest[1] <= NEAR_PLACE_KM:
+        return nearest[0]
+    if town is not None and haversine_km(lat, lon, *town) <= TOWN_RADIUS_KM:
+        return kommun
+    return nearest[0] if nearest else kommun
+
+
+_SUFFIX_AB = re.compile(r"\s+AB$")
+
+
+def read_vardcentraler(
+    ref_dir: Path, places: Places, report: MergeReport
+) -> list[Record]:
+    """The 1177-derived list of primary-care units (PROVENANCE caveats heeded)."""
+    path = ref_dir.joinpath(*VARDCENTRAL_FILE)
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    out: list[Record] = []
+    for line, row in enumerate(rows, start=2):
+        raw = clean_text(row["name"]) or ""
+        ref = f"1177 rad {line}: {raw}"
+        kommun = clean_text(row["kommun"]) or ""
+        # "Brunnsgårdens vårdcentral, Karlshamn": the town after the comma
+        name = raw.rsplit(", ", 1)[0] if ", " in raw else raw
+        name = _SUFFIX_AB.sub("", name)
+        if name in VARDCENTRAL_NOT_PLACED:
+            report.dropped.append(f"{ref}: {VARDCENTRAL_NOT_PLACED[name]}")
+            continue
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+        except ValueError:
+            report.dropped.append(f"{ref}: koordinaterna är inga tal")
+            continue
+        locality = _locality(name, lat, lon, kommun, places)
+        out.append(
+            Record(
+                ref=ref,
+                origin="1177",
+                kind="vårdcentral",
+                name=name,
+                categories=["vårdcentral"],
+                lat=lat,
+                lon=lon,
+                source=VARDCENTRAL_SOURCE,
+                source_date=VARDCENTRAL_DATE,
+                locality=locality,
+                municipality=kommun,
+                address=_clinic_address(row["address"], name, kommun, locality),
+                phone=clean_text(row["phone"]),
+                website=clean_text(row["url_1177"]),
+                rank=_rank("vårdcentral", "1177"),
+                id_hint="vc-" + slugify(name),
+                places=place_words(locality, kommun),
+            )
+        )
+    return out
+
+
+def _clinic_address(text: str, name: str, kommun: str, locality: str) -> str | None:
+    """ "Samaritens vårdcentral, Länsmansvägen 1, 374 80 Karlshamn" -> "Länsmansvägen 1"."""
+    parts = [p.strip() for p in (clean_text(text) or "").split(",") if p.strip()]
+    towns = {_key(kommun), _key(locality)}
+    kept = [
+        p
+        for p in parts
+        if not re.fullmatch(r"\d{3}\s?\d{2}\s+\S.*", p)  # "374 80 Karlshamn"
+        and _key(p) not in towns
+        and not re.search(r"vårdcentral|kliniken", p, re.IGNORECASE)
+    ]
+    if not kept:
+        return None
+    address = ", ".join(kept)
+    for town in (locality, kommun):
+        address = re.sub(rf"\s+{re.escape(town)}\.?$", "", address)
+    return address or None
+
+
+def _presets(ref_dir: Path, report: MergeReport) -> list[Record]:
+    """Pipos 2025 (apotek, apoteksombud) and the carriers' lists, by the presets."""
+    chains = default_chains()
+    names = PlaceNames()
+    out: list[Record] = []
+    pipos = load_preset(PIPOS_PRESET, ("typ", "service", "ignore"))
+    for file in sorted((ref_dir / PIPOS_DIR).glob("*.csv")):
+        rep = ImportReport(importer="pipos", input=str(file))
+        day = source_date_for(file, None, pipos, rep)
+        records = pipos_records(
+            file, preset=pipos, source_date=day, report=rep, places=names, chains=chains
+        )
+        for r in records:
+            r.rank = _rank(r.kind, "pipos")
+        out += records
+        report.imports.append(_import_line("Pipos", file, records, rep))
+    carriers = load_preset(CARRIERS_PRESET, ("operators", "kinds", "skip_kinds"))
+    file = ref_dir.joinpath(*CARRIERS_FILE)
+    rep = ImportReport(importer="carriers", input=str(file))
+    day = source_date_for(file, None, carriers, rep)
+    records = carrier_records(
+        file, preset=carriers, source_date=day, report=rep, places=names, chains=chains
+    )
+    out += records
+    report.imports.append(_import_line("ombudslistor", file, records, rep))
+    return out
+
+
+def _import_line(
+    what: str, file: Path, records: Sequence[Record], rep: ImportReport
+) -> str:
+    cats = Counter(c for r in records for c in r.categories)
+    lines = [
+        f"{what} ({file.name}): {len(records)} rader tagna "
+        f"({', '.join(f'{c} {n}' for c, n in sorted(cats.items()))}), "
+        f"{len(rep.skipped)} utelämnade"
+    ]
+    lines += [f"    {s.ref}: {s.reason}" for s in rep.skipped]
+    lines += [f"    {s.ref}: {s.reason}" for s in rep.notes]
+    return "\n".join(lines)
+
+
+def one_point_per_place(
+    old: Sequence[ServicePoint],
+    extra: Sequence[Record],
+    report: MergeReport,
+) -> list[tuple[dict[str, object], Record, tuple[float, float]]]:
+    """Merge every source's records into points (bot.importers.merge)."""
+    records = _records_from_points(old) + list(extra)
+    for r in records:
+        r.position_rank = POSITION_RANK.get(r.origin, 50)
+    mlog = MergeLog()
+    groups = merge_records(records, mlog)
+    report.merged += mlog.merged
+    report.near_misses += mlog.near_misses
+    kept: list[list[Record]] = []
+    for group in groups:
+        kind = group[0].kind
+        authority = AUTHORITY.get(kind)
+        if authority and not any(r.origin == authority for r in group):
+            listed = "Pipos 2025-11-12" if authority == "pipos" else "1177-listan"
+            for r in group:
+                near = _nearest_of(r, records, authority)
+                hint = (
+                    f" (närmast i {listed}: {near[0].name}, {near[1]:.0f} m bort; "
+                    "är det samma ställe gäller den nyare listans läge)"
+                    if near is not None
+                    else ""
+                )
+                report.dropped.append(
+                    f"{r.ref}: finns inte i den nyaste listan ({listed}) inom "
+                    f"{SAME_PLACE_M:.0f} m; uppgiften från {r.source_date.year} "
+                    f"tas inte med{hint}"
+                )
+            continue
+        kept.append(group)
+    out: list[tuple[dict[str, object], Record, tuple[float, float]]] = []
+    for group in kept:
+        props, lead = group_properties(group)
+        keep = next((r for r in group if r.keep_id), None)
+        if keep is not None:
+            props["id"] = keep.id_hint
+        out.append((props, lead, group_position(group)))
+    return out
+
+
+def _nearest_of(
+    rec: Record, records: Sequence[Record], origin: str
+) -> tuple[Record, float] | None:
+    """The nearest record of `origin` of the same kind and chain within 2 km."""
+    chains = default_chains()
+    chain = rec.chain or (chains.find(rec.name).name if chains.find(rec.name) else None)
+    best: tuple[Record, float] | None = None
+    for other in records:
+        if other.origin != origin or other.kind != rec.kind:
+            continue
+        other_chain = other.chain or (
+            chains.find(other.name).name if chains.find(other.name) else None
+        )
+        if chain and other_chain and chain != other_chain:
+            continue
+        metres = 1000 * haversine_km(rec.lat, rec.lon, other.lat, other.lon)
+        if metres <= NEAR_MISS_M and (best is None or metres < best[1]):
+            best = (other, metres)
+    return best
+
+
+def build(
+    ref_dir: Path, log: Log, places: Places, report: MergeReport | None = None
+) -> list[ServicePoint]:
     """All steps, from the reference folder to validated points."""
+    report = report if report is not None else MergeReport()
     sepoi = read_sepoi(ref_dir, places, log)
     candidates = merge_duplicates(sepoi, log)
     misplaced = find_misplaced(ref_dir, places, log)
-    candidates += read_hotosm(ref_dir, candidates, log, places, misplaced)
+    osm_pharmacies: list[Candidate] = []
+    candidates += read_hotosm(
+        ref_dir, candidates, log, places, misplaced, osm_pharmacies
+    )
     assign_localities(candidates, places, log)
-    return to_points(assign_ids(candidates), log)
+    old = to_points(assign_ids(candidates), log)
+    extra = _osm_pharmacy_records(osm_pharmacies, places)
+    extra += read_vardcentraler(ref_dir, places, report)
+    extra += _presets(ref_dir, report)
+    merged = one_point_per_place(old, extra, report)
+    builder = PointBuilder(ImportReport(importer="build_dataset", input="reference"))
+    taken: set[str] = set()
+    names = Counter(str(props["name"]) for props, _, _ in merged)
+    for props, lead, (lat, lon) in merged:
+        if names[str(props["name"])] > 1 and props.get("address"):
+            props["name"] = f"{props['name']} ({props['address']})"
+        props["id"] = unique_id(str(props["id"]), taken)
+        builder.add(lead.ref, props, lat, lon)
+    for skipped in builder.report.skipped:
+        log.drop(skipped.ref, skipped.reason)
+    return builder.finish()
 
 
-def summary(points: Sequence[ServicePoint], log: Log, places: Places) -> str:
+def keep_closures(
+    points: Sequence[ServicePoint], output: Path, report: MergeReport
+) -> list[ServicePoint]:
+    """Points closed in the existing file stay closed (`registry close`)."""
+    if not output.is_file():
+        return list(points)
+    try:
+        existing = load_registry(output)
+    except ServicelotsenError:
+        return list(points)
+    closed = {p.id: p.closed for p in existing.closed}
+    out: list[ServicePoint] = []
+    for p in points:
+        if p.id in closed:
+            out.append(dataclasses.replace(p, closed=closed[p.id]))
+            report.closed_kept.append(f"{p.name} [{p.id}]")
+        else:
+            out.append(p)
+    return out
+
+
+def summary(
+    points: Sequence[ServicePoint],
+    log: Log,
+    places: Places,
+    report: MergeReport | None = None,
+) -> str:
     """The printout: counts, and everything left out, merged or changed."""
-    lines = [f"Servicepunkter: {len(points)}", "", "Per kategori:"]
-    by_cat = Counter(c for p in points for c in p.categories)
+    report = report or MergeReport()
+    live = [p for p in points if not p.is_closed]
+    lines = [f"Servicepunkter: {len(live)}", "", "Per kategori:"]
+    by_cat = Counter(c for p in live for c in p.categories)
+    carriers = Counter(c for p in live if p.carriers for c in p.categories)
     for cat, n in sorted(by_cat.items()):
-        lines.append(f"  {cat}: {n}")
-    lines.append("  apoteksombud, paketombud: 0 (ingen öppen källa)")
+        extra = f" ({carriers[cat]} med transportföretag)" if carriers.get(cat) else ""
+        lines.append(f"  {cat}: {n}{extra}")
+    lines.append(
+        "  bibliotek: 0 (ingen källa anger bibliotekens position; se "
+        "data/knowledge/bibliotek.yml)"
+    )
     lines += ["", "Per kommun:"]
-    for mun, n in sorted(Counter(p.municipality for p in points).items()):
-        cats = Counter(c for p in points if p.municipality == mun for c in p.categories)
+    for mun, n in sorted(Counter(p.municipality for p in live).items()):
+        cats = Counter(c for p in live if p.municipality == mun for c in p.categories)
         detail = ", ".join(f"{c} {k}" for c, k in sorted(cats.items()))
         lines.append(f"  {mun}: {n} ({detail})")
-    lines += ["", "Per källa:"]
-    for src, n in sorted(Counter(p.source for p in points).items()):
+    lines += ["", "Per källa (kategori för kategori):"]
+    per_source = Counter(p.source_for(c).source for p in live for c in p.categories)
+    for src, n in sorted(per_source.items()):
         lines.append(f"  {src}: {n}")
-    lines += ["", f"Utelämnade ({len(log.dropped)}):"]
+    multi = sum(1 for p in live if len(p.sources) > 1)
+    lines.append(f"  punkter med flera källor: {multi}")
+    lines += ["", "Importerade listor:"]
+    lines += [f"  {line}" for line in report.imports]
+    lines += ["", f"Utelämnade ({len(log.dropped) + len(report.dropped)}):"]
     lines += [f"  {ref}: {reason}" for ref, reason in log.dropped]
-    lines += ["", f"Sammanslagna dubbletter ({len(log.merged)}):"]
+    lines += [f"  {line}" for line in report.dropped]
+    lines += ["", f"Sammanslagna dubbletter i kedjornas listor ({len(log.merged)}):"]
     lines += [f"  {ref}: {reason}" for ref, reason in log.merged]
+    lines += ["", f"En butik, en punkt: sammanslagningar ({len(report.merged)}):"]
+    lines += [f"  {line}" for line in report.merged]
+    lines += [
+        "",
+        f"Nästan samma ställe, inte sammanslagna ({len(report.near_misses)}):",
+    ]
+    lines += [f"  {line}" for line in report.near_misses]
     lines += ["", f"Ändrade uppgifter ({len(log.changed)}):"]
     lines += [f"  {ref}: {what}" for ref, what in log.changed]
+    if report.closed_kept:
+        lines += [
+            "",
+            f"Stängda enligt registret, fortsatt stängda ({len(report.closed_kept)}):",
+        ]
+        lines += [f"  {line}" for line in report.closed_kept]
     ignored = ", ".join(f"{k} {n}" for k, n in sorted(log.ignored_layers.items()))
     lines += ["", f"Lager utan någon av bottens tjänstetyper (ej med): {ignored}"]
     if not places.available:
@@ -861,10 +1310,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    log, places = Log(), Places()
-    points = build(ref_dir, log, places)
+    log, places, report = Log(), Places(), MergeReport()
+    points = keep_closures(build(ref_dir, log, places, report), args.output, report)
     if not args.quiet:
-        print(summary(points, log, places))
+        print(summary(points, log, places, report))
 
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:

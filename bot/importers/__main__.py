@@ -8,6 +8,13 @@ Examples::
         --out data/service_points/apoteksombud.geojson
     python -m bot.importers geojson annan-region.geojson \\
         --out data/service_points/annan.geojson --merge
+    python -m bot import pipos pipos_apoteksvaror_2025-11-12.xlsx   # check only
+    python -m bot import carriers ombud.csv --source-date 2026-01-15 \\
+        --out data/service_points/paketombud.geojson
+
+The presets (`pipos`, `carriers`) read their column names and value mappings
+from data/importers/*.yml; without --out they only check the file and print
+what they would import.
 
 Exit code 0 when the file was written, 1 when the import failed (the old
 file is then untouched).
@@ -61,6 +68,42 @@ def _parser() -> argparse.ArgumentParser:
     cs = sub.add_parser("csv", help="CSV med en mappningsfil (YAML)")
     common(cs)
     cs.add_argument("--mapping", type=Path, required=True, help="mappningsfilen")
+
+    def preset(p: argparse.ArgumentParser, mapping: str) -> None:
+        p.add_argument("input", type=Path, help="filen som ska importeras")
+        p.add_argument(
+            "--out",
+            type=Path,
+            default=None,
+            help="registerfilen som skrivs (utan --out: kontrollera bara filen)",
+        )
+        p.add_argument(
+            "--merge",
+            action="store_true",
+            help="behåll övriga poster i --out (ersätt bara samma id)",
+        )
+        p.add_argument(
+            "--no-gazetteer",
+            action="store_true",
+            help="stava inte orter och kommuner efter ortsdatabasen",
+        )
+        p.add_argument(
+            "--source-date",
+            help="listans datum ÅÅÅÅ-MM-DD (annars ett datum i filnamnet)",
+        )
+        p.add_argument("--source", help="annan källa än mappningsfilens")
+        p.add_argument("--mapping", type=Path, help=f"annan mappningsfil än {mapping}")
+
+    pipos = sub.add_parser(
+        "pipos",
+        help="export från Tillväxtverkets Pipos Serviceanalys (xlsx eller csv)",
+    )
+    preset(pipos, "data/importers/pipos.yml")
+    carriers = sub.add_parser(
+        "carriers",
+        help="transportföretagens ombudslistor (operatör, slag, namn, adress, position)",
+    )
+    preset(carriers, "data/importers/carriers.yml")
     return parser
 
 
@@ -89,6 +132,23 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 use_gazetteer=use_gazetteer,
             )
+        elif args.kind in ("pipos", "carriers"):
+            from bot.importers.presets import import_carriers, import_pipos
+
+            run = import_pipos if args.kind == "pipos" else import_carriers
+            report = run(
+                args.input,
+                args.out,
+                source_date=(parse_day(args.source_date) if args.source_date else None),
+                source=args.source,
+                merge=args.merge,
+                preset=args.mapping,
+                use_gazetteer=use_gazetteer,
+            )
+            if args.out is None:
+                print(report.summary(max_lines=200))
+                print("Kontroll: ingen fil skrevs (ange --out för att skriva).")
+                return 0
         else:
             report = import_csv(
                 args.input,

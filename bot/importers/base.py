@@ -307,7 +307,7 @@ class PointBuilder:
         """Validate one record and keep it; on failure skip it with the reason."""
         clean: dict[str, Any] = {}
         for key, value in props.items():
-            if key in ("categories", "source_date"):
+            if key in ("categories", "source_date", "carriers", "sources"):
                 clean[key] = value
             elif value is not None:
                 clean[key] = clean_text(value)

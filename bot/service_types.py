@@ -26,6 +26,7 @@ __all__ = [
     "Mention",
     "ServiceType",
     "alternative_types",
+    "carrier_service_type",
     "carriers_in_text",
     "closest_service_type",
     "fold",
@@ -184,15 +185,19 @@ def load_service_types(path: Path | None = None) -> dict[str, ServiceType]:
 def _lookup_tables(path: Path) -> tuple[dict[str, str], dict[str, str | None]]:
     exact: dict[str, str] = {}
     loose: dict[str, str | None] = {}
-    for st in _load_cached(path).values():
-        for word in (st.id, *st.words):
-            exact.setdefault(fold(word), st.id)
-            key = _ascii_fold(word)
-            # an ASCII form shared by two types is ambiguous: refuse to guess
-            if key in loose and loose[key] != st.id:
-                loose[key] = None
-            else:
-                loose[key] = st.id
+    words = [(st.id, w) for st in _load_cached(path).values() for w in (st.id, *st.words)]
+    implied = carrier_service_type(path)
+    if implied is not None:
+        # a carrier names its service type too ("DHL" -> paketombud)
+        words += [(implied, w) for c in _carriers_cached(path) for w in (c.id, *c.words)]
+    for type_id, word in words:
+        exact.setdefault(fold(word), type_id)
+        key = _ascii_fold(word)
+        # an ASCII form shared by two types is ambiguous: refuse to guess
+        if key in loose and loose[key] != type_id:
+            loose[key] = None
+        else:
+            loose[key] = type_id
     return exact, loose
 
 
@@ -280,6 +285,13 @@ def _carriers_cached(path: Path) -> tuple[Carrier, ...]:
             )
         )
     return tuple(carriers)
+
+
+def carrier_service_type(path: Path | None = None) -> str | None:
+    """The service type a carrier implies (`carrier_service_type`: paketombud)."""
+    resolved = (path or DEFAULT_SERVICE_TYPES_PATH).resolve()
+    value = _raw(resolved).get("carrier_service_type")
+    return str(value) if value and str(value) in _load_cached(resolved) else None
 
 
 def load_carriers(path: Path | None = None) -> tuple[Carrier, ...]:
@@ -431,10 +443,6 @@ def service_types_in_text(text: str, path: Path | None = None) -> list[Mention]:
             continue
         seen.add(value)
         mentions.append(Mention(value, start, end, written))
-    if not mentions:
-        for carrier in carriers_in_text(text, resolved):
-            mentions.append(Mention("paketombud", carrier.start, carrier.end, carrier.text))
-            break
     return mentions
 
 

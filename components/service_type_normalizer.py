@@ -34,6 +34,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.service_types import (
+    carrier_service_type,
     carriers_in_text,
     closest_service_type,
     service_types_in_text,
@@ -43,13 +44,9 @@ from components.ascii_fold import ORIGINAL_TEXT
 ENTITY = "service_type"
 CARRIER = "carrier"
 #: Intents whose messages are about a service: a service word in them is meant.
-SCAN_INTENTS = (
-    "find_service",
-    "inform",
-    "ask_opening_hours",
-    "ask_digital_alternative",
-    "ask_home_delivery",
-)
+#: (Not the questions about home delivery and doing it online: there "mat" is
+#: the goods, not a kind of place.)
+SCAN_INTENTS = ("find_service", "inform", "ask_opening_hours")
 
 
 def canonical_service_type(value: str) -> str | None:
@@ -101,6 +98,8 @@ def normalise_entities(
         mapped = canonical_service_type(value)
         if mapped is None:
             continue
+        if any(e.get("entity") == ENTITY and e.get("value") == mapped for e in kept):
+            continue  # "avi från PostNord": one service type, said twice
         if mapped != value:
             entity["value"] = mapped
             entity.setdefault("processors", []).append(extractor)
@@ -119,17 +118,24 @@ def normalise_entities(
             )
     if about_service and not any(e.get("entity") == ENTITY for e in kept):
         found = service_types_in_text(_outside(text, kept))
+        implied = carrier_service_type()
+        carrier = next((e for e in kept if e.get("entity") == CARRIER), None)
         if found:
-            mention = found[0]
-            kept.append(
-                {
-                    "entity": ENTITY,
-                    "value": mention.value,
-                    "start": mention.start,
-                    "end": mention.end,
-                    "extractor": extractor,
-                }
-            )
+            value, start, end = found[0].value, found[0].start, found[0].end
+        elif carrier is not None and implied is not None:
+            # "postnordombud", "mitt DHL-paket": the carrier implies its type
+            value, start, end = implied, carrier.get("start"), carrier.get("end")
+        else:
+            return kept
+        kept.append(
+            {
+                "entity": ENTITY,
+                "value": value,
+                "start": start,
+                "end": end,
+                "extractor": extractor,
+            }
+        )
     return kept
 
 

@@ -65,7 +65,9 @@ def test_a_raw_value_is_mapped_and_an_unknown_one_dropped() -> None:
 
 def test_a_service_word_diet_missed_is_found_in_the_sentence() -> None:
     text = "var kan man köpa mjölk i Jämjö"
-    out = normalise_entities(text, "find_service", [_ent("location", "Jämjö", text)], "t")
+    out = normalise_entities(
+        text, "find_service", [_ent("location", "Jämjö", text)], "t"
+    )
     assert _values(out, "service_type") == ["dagligvaror"]
 
 

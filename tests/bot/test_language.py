@@ -40,7 +40,9 @@ def detector() -> NgramDetector:
         ("tackar", "sv"),
     ],
 )
-def test_detects_the_language(detector: NgramDetector, text: str, language: str) -> None:
+def test_detects_the_language(
+    detector: NgramDetector, text: str, language: str
+) -> None:
     assert detector.detect(text) == language
 
 

@@ -51,7 +51,9 @@ def test_service_type_in_a_sentence(text: str, expected: str) -> None:
     assert text[mention.start : mention.end] == mention.text
 
 
-@pytest.mark.parametrize("text", ["hej", "tack så mycket", "can you bring me", "vad är klockan"])
+@pytest.mark.parametrize(
+    "text", ["hej", "tack så mycket", "can you bring me", "vad är klockan"]
+)
 def test_no_service_type_where_there_is_none(text: str) -> None:
     assert service_types_in_text(text) == []
 

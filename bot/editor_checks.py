@@ -746,13 +746,40 @@ def check_intent_examples(
                     "be en utvecklare om hjälp.",
                 )
             )
+    english_dir = project.rel(project.nlu_dir / "en") + "/"
+    english: dict[str, list[Example]] = defaultdict(list)
+    for intent in list(by_intent):
+        swedish = []
+        for ex in by_intent[intent]:
+            (english[intent] if ex.file.startswith(english_dir) else swedish).append(ex)
+        by_intent[intent] = swedish
     for intent, line in domain.intents.items():
-        examples = by_intent.get(intent, [])
         wanted = (
             MIN_EXAMPLES_SMALL
             if intent in SMALL_INTENTS
             else minimum.get(intent, MIN_EXAMPLES_DEFAULT)
         )
+        # English (data/nlu/en/) is counted apart, once the project has any
+        in_english = english.get(intent, [])
+        if english and len(in_english) < min(wanted, MIN_EXAMPLES_SMALL):
+            where_en = (
+                (in_english[0].file, in_english[0].line)
+                if in_english
+                else (rel_domain, line)
+            )
+            findings.append(
+                Finding(
+                    "för-få-exempel",
+                    Severity.ERROR,
+                    where_en[0],
+                    where_en[1],
+                    f"avsikten {intent} har {len(in_english)} engelska exempel; "
+                    f"minst {min(wanted, MIN_EXAMPLES_SMALL)} behövs",
+                    "Lägg till fler engelska exempel i data/nlu/en/ (se "
+                    "docs/redaktorsguide.md, Engelska).",
+                )
+            )
+        examples = by_intent.get(intent, [])
         where = (examples[0].file, examples[0].line) if examples else (rel_domain, line)
         if len(examples) < wanted:
             findings.append(

@@ -749,7 +749,7 @@ def check_intent_examples(
     english_dir = project.rel(project.nlu_dir / "en") + "/"
     english: dict[str, list[Example]] = defaultdict(list)
     for intent in list(by_intent):
-        swedish = []
+        swedish: list[Example] = []
         for ex in by_intent[intent]:
             (english[intent] if ex.file.startswith(english_dir) else swedish).append(ex)
         by_intent[intent] = swedish

@@ -1,7 +1,8 @@
 """Which language a resident wrote in: Swedish or English, offline.
 
 The bot answers in the language of the resident's latest message (the
-`language` slot). Two small detectors, both learnt from our own training data
+`language` slot, set every turn by `actions/language.py` through the slot's
+custom mapping). Two small detectors, both learnt from our own training data
 (data/nlu: English examples carry `metadata: {language: en}`), no download:
 
 - `NgramDetector` (used): naive Bayes over character 1-4-grams of each word
@@ -21,12 +22,16 @@ docs/nlu-pipeline-comparison.md (scripts/compare_language_detection.py).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from bot.text import fold_diacritics
 
@@ -34,12 +39,20 @@ __all__ = [
     "LANGUAGES",
     "NgramDetector",
     "VocabularyDetector",
+    "message_language",
+    "project_detector",
+    "training_samples",
     "words",
 ]
 
 LANGUAGES = ("sv", "en")
 #: Log-odds (natural log) below which the n-gram detector does not decide.
 MIN_MARGIN = 1.5
+#: Without a word seen in the winner's training data, the log-odds needed
+#: (a long sentence of new words still decides; "qwerty", "hmm" do not).
+#: Chosen by 5-fold cross-validation on the training data, a wrong language
+#: counted three times as bad as none (scripts/compare_language_detection.py).
+UNSEEN_MARGIN = 14.0
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -72,6 +85,9 @@ class NgramDetector:
     totals: dict[str, int] = field(default_factory=dict)
     ignore: frozenset[str] = frozenset()
     min_margin: float = MIN_MARGIN
+    #: words seen in each language's training data: the winner must have seen
+    #: one of the message's words (gibberish and stray words decide nothing)
+    seen: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def train(
@@ -79,6 +95,15 @@ class NgramDetector:
     ) -> NgramDetector:
         """Learn from (text, language) pairs; `ignore`: folded words to skip."""
         skip = frozenset(fold_diacritics(w.casefold()) for w in ignore)
+        samples = list(samples)
+        seen: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
+        for text, lang in samples:
+            if lang in seen:
+                seen[lang].update(words(text, skip))
+        # a word residents write in both languages ("ok", "hej då" vs "hi")
+        # says nothing about the language: it does not vote
+        shared = frozenset(fold_diacritics(w) for w in set.intersection(*seen.values()))
+        skip = skip | shared
         counts: dict[str, Counter[str]] = {lang: Counter() for lang in LANGUAGES}
         for text, lang in samples:
             if lang not in counts:
@@ -89,6 +114,7 @@ class NgramDetector:
             counts={lang: dict(c) for lang, c in counts.items()},
             totals={lang: sum(c.values()) for lang, c in counts.items()},
             ignore=skip,
+            seen={lang: frozenset(w - shared) for lang, w in seen.items()},
         )
 
     def scores(self, text: str, ignore: Iterable[str] = ()) -> dict[str, float]:
@@ -112,7 +138,12 @@ class NgramDetector:
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         if ranked[0][1] - ranked[1][1] < self.min_margin:
             return None
-        return ranked[0][0]
+        winner = ranked[0][0]
+        if self.seen and ranked[0][1] - ranked[1][1] < UNSEEN_MARGIN:
+            skip = self.ignore | {fold_diacritics(w.casefold()) for w in ignore}
+            if not any(w in self.seen.get(winner, ()) for w in words(text, skip)):
+                return None
+        return winner
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -120,6 +151,7 @@ class NgramDetector:
             "totals": self.totals,
             "ignore": sorted(self.ignore),
             "min_margin": self.min_margin,
+            "seen": {k: sorted(v) for k, v in self.seen.items()},
         }
 
     @classmethod
@@ -129,6 +161,7 @@ class NgramDetector:
             totals=dict(data["totals"]),
             ignore=frozenset(data.get("ignore", ())),
             min_margin=float(data.get("min_margin", MIN_MARGIN)),
+            seen={k: frozenset(v) for k, v in (data.get("seen") or {}).items()},
         )
 
 
@@ -161,3 +194,72 @@ class VocabularyDetector:
         if not ranked or ranked[0][1] == 0 or ranked[0][1] == ranked[1][1]:
             return None
         return ranked[0][0]
+
+
+# --- the project's detector: learnt from data/nlu ------------------------------
+
+_ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
+_NAME_TYPES = ("location", "point_name")
+
+
+def _plain_without_names(raw: str) -> str:
+    """An annotated example as plain text, with place and point names dropped."""
+
+    def replace(match: re.Match[str]) -> str:
+        spec = match.group(2)
+        return " " if any(t in spec for t in _NAME_TYPES) else match.group(1)
+
+    return _ANNOTATION.sub(replace, raw)
+
+
+def training_samples(nlu_dir: Path) -> list[tuple[str, str]]:
+    """(text, language) of every example in data/nlu: English where the
+    intent block says `metadata: {language: en}`, Swedish otherwise."""
+    samples: list[tuple[str, str]] = []
+    for path in sorted(nlu_dir.rglob("*.yml")):
+        if "generated" in path.parts:
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu") or []:
+            if not isinstance(block, dict) or "intent" not in block:
+                continue
+            metadata = block.get("metadata") or {}
+            language = "en" if metadata.get("language") == "en" else "sv"
+            for line in str(block.get("examples") or "").splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    samples.append((_plain_without_names(line[2:]), language))
+    return samples
+
+
+@functools.lru_cache(maxsize=4)
+def project_detector(nlu_dir: Path | None = None) -> NgramDetector:
+    """The detector the bot uses: learnt from data/nlu, the gazetteer's names
+    left out (read once per process; about 0.1 s)."""
+    from bot.gazetteer import Gazetteer
+
+    folder = nlu_dir or Path(__file__).resolve().parents[1] / "data" / "nlu"
+    names = [w for name in Gazetteer.load().names() for w in name.split()]
+    return NgramDetector.train(training_samples(folder), ignore=names)
+
+
+def message_language(
+    text: str,
+    names: Iterable[str] = (),
+    client_language: object = None,
+    detector: NgramDetector | None = None,
+) -> str | None:
+    """The language of one message: detected, else the client's (the web page's
+    `lang`, sent as metadata), else None (keep the conversation's language).
+
+    `names`: the place and point names the NLU found in it (they do not vote).
+    Button payloads ("/inform{...}") have no language.
+    """
+    if not text or text.startswith("/"):
+        return None
+    found = (detector or project_detector()).detect(text, names)
+    if found is not None:
+        return found
+    if isinstance(client_language, str) and client_language[:2].lower() in LANGUAGES:
+        return client_language[:2].lower()
+    return None

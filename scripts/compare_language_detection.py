@@ -5,8 +5,9 @@ language, how many messages each detector got right, wrong, or left
 undecided (too short to tell: the slot keeps the conversation's language).
 
 Detectors compared (all offline):
-- ngram: `bot.language.NgramDetector`, learnt from data/nlu (data/nlu/en is
-  English), place names left out. The one the NLU uses (components/language.py).
+- ngram: `bot.language.NgramDetector`, learnt from data/nlu (intent blocks
+  with `metadata: {language: en}` are English), place names left out. The one
+  the bot uses (actions/language.py).
 - vocabulary: `bot.language.VocabularyDetector`: which language's training
   words cover more of the message (what one mixed DIET model has seen).
 - langdetect: the PyPI package (profiles shipped in the package), restricted
@@ -31,27 +32,11 @@ if str(ROOT) not in sys.path:
 
 from bot import editor_checks as ec  # noqa: E402
 from bot.gazetteer import Gazetteer  # noqa: E402
-from bot.language import NgramDetector, VocabularyDetector  # noqa: E402
-
-NAME_ENTITIES = ("location", "point_name")
-
-
-def _strip_names(example: ec.Example) -> str:
-    text = example.text
-    for ent in example.entities:
-        if ent.entity in NAME_ENTITIES:
-            text = text.replace(ent.text, " ")
-    return text
-
-
-def training_samples(project: ec.Project) -> list[tuple[str, str]]:
-    """(text without names, language) of every training example."""
-    english = str(project.nlu_dir / "en")
-    samples = []
-    for example in ec.load_nlu(project).examples:
-        language = "en" if str(project.root / example.file).startswith(english) else "sv"
-        samples.append((_strip_names(example), language))
-    return samples
+from bot.language import (  # noqa: E402
+    NgramDetector,
+    VocabularyDetector,
+    training_samples,
+)
 
 
 def heldout(project: ec.Project) -> dict[str, list[str]]:
@@ -92,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--langdetect-path", default=None)
     args = parser.parse_args(argv)
     project = ec.Project(ROOT)
-    samples = training_samples(project)
+    samples = training_samples(project.nlu_dir)
     names = Gazetteer.load().names()
     ignore = [w for name in names for w in name.split()]
     ngram = NgramDetector.train(samples, ignore=ignore)

@@ -58,9 +58,9 @@ TARGETS: dict[str, tuple[float, float]] = {
     "sv": (INTENT_ACCURACY_TARGET, ENTITY_F1_TARGET),
     "en": (0.92, 0.90),
 }
-#: Entities that are not the resident's words but set by the pipeline for the
-#: dialogue (the message's language): not scored as entities.
-NOT_SCORED = frozenset({"language"})
+#: Entities that are not the resident's words (none now; the language is a
+#: slot set by an action): not scored as entities.
+NOT_SCORED: frozenset[str] = frozenset()
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / "models" / "rasa" / "servicelotsen.tar.gz"
@@ -385,23 +385,18 @@ def compare_with_recorded(
 
 
 def language_detection(
-    predictions: Sequence[Prediction], language: str
+    said: Sequence[str | None], language: str
 ) -> dict[str, float | int]:
-    """How often the `language` entity named the held-out file's language.
+    """How often the detected language (`bot.language.message_language`, what
+    action_detect_language sets) was the held-out file's language.
 
-    Undecided (no `language` entity: too short to tell, the slot keeps the
-    conversation's language) is counted apart from wrong.
+    Undecided (None: too short to tell, the slot keeps the conversation's
+    language) is counted apart from wrong.
     """
-    right = wrong = undecided = 0
-    for prediction in predictions:
-        said = [v for t, v, _x in prediction.entities if t == "language"]
-        if not said:
-            undecided += 1
-        elif said[-1] == language:
-            right += 1
-        else:
-            wrong += 1
-    n = len(predictions)
+    right = sum(1 for s in said if s == language)
+    undecided = sum(1 for s in said if s is None)
+    wrong = len(said) - right - undecided
+    n = len(said)
     return {
         "accuracy": round(right / n, 4) if n else 0.0,
         "right": right,
@@ -409,6 +404,26 @@ def language_detection(
         "undecided": undecided,
         "n": n,
     }
+
+
+def detect_languages(
+    examples: Sequence[Example], predictions: Sequence[Prediction]
+) -> list[str | None]:
+    """The bot's language decision for each message, names as the NLU found them."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bot.language import message_language
+
+    out = []
+    for example, prediction in zip(examples, predictions, strict=True):
+        names = [
+            w
+            for t, v, _x in prediction.entities
+            if t in ("location", "point_name")
+            for w in v.split()
+        ]
+        out.append(message_language(example.text, names))
+    return out
 
 
 # --- printing -------------------------------------------------------------------
@@ -691,7 +706,9 @@ def evaluate_languages(
         part = score(examples, predictions, synonyms, None, types)
         for name in NOT_SCORED:
             part["entity"]["ignored_types"].pop(name, None)
-        part["language_detection"] = language_detection(predictions, lang)
+        part["language_detection"] = language_detection(
+            detect_languages(examples, predictions), lang
+        )
         part["tests"] = ", ".join(relative(p) for p in grouped[lang])
         part["model"] = relative(model)
         languages[lang] = part

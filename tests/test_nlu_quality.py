@@ -232,13 +232,7 @@ def test_each_language_is_gated_on_its_own_targets() -> None:
 
 
 def test_language_detection_counts_undecided_apart() -> None:
-    predictions = [
-        _pred("greet", ("language", "en", "LanguageDetector")),
-        _pred("greet", ("language", "sv", "LanguageDetector")),
-        _pred("greet"),
-        _pred("greet", ("language", "en", "LanguageDetector")),
-    ]
-    found = language_detection(predictions, "en")
+    found = language_detection(["en", "sv", None, "en"], "en")
     assert (found["right"], found["wrong"], found["undecided"]) == (2, 1, 1)
     assert found["accuracy"] == 0.5
 
@@ -249,7 +243,7 @@ def test_summary_only_quotes_no_message() -> None:
         Example("en annan hemlig mening", "thank", (("service_type", "apotek"),)),
     ]
     result = score(examples, [_pred("thank"), _pred("thank")], {})
-    result["language_detection"] = language_detection([_pred("thank")] * 2, "sv")
+    result["language_detection"] = language_detection(["sv", None], "sv")
     summary = render(result, summary_only=True)
     assert "hemlig" not in summary
     assert "Intent-träffsäkerhet" in summary

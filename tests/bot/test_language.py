@@ -37,7 +37,7 @@ def detector() -> NgramDetector:
         ("is the shop open", "en"),
         ("har affären öppet", "sv"),
         ("thanks a lot", "en"),
-        ("tackar", "sv"),
+        ("tack", "sv"),
     ],
 )
 def test_detects_the_language(
@@ -55,6 +55,17 @@ def test_place_names_do_not_vote(detector: NgramDetector) -> None:
 def test_too_short_or_empty_is_undecided(detector: NgramDetector) -> None:
     assert detector.detect("") is None
     assert detector.detect("123 45") is None
+
+
+@pytest.mark.parametrize("text", ["qwerty", "hmm", "tackar", "asdf jkl"])
+def test_words_never_seen_decide_nothing(detector: NgramDetector, text: str) -> None:
+    """Gibberish or one new word: keep the conversation's language."""
+    assert detector.detect(text) is None
+
+
+def test_a_word_both_languages_use_decides_nothing() -> None:
+    detector = NgramDetector.train([*SAMPLES, ("ok tack", "sv"), ("ok thanks", "en")])
+    assert detector.detect("ok") is None
 
 
 def test_round_trip(detector: NgramDetector) -> None:

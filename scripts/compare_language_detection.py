@@ -31,10 +31,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot import editor_checks as ec  # noqa: E402
-from bot.gazetteer import Gazetteer  # noqa: E402
 from bot.language import (  # noqa: E402
     NgramDetector,
     VocabularyDetector,
+    place_words,
     training_samples,
 )
 
@@ -78,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = ec.Project(ROOT)
     samples = training_samples(project.nlu_dir)
-    names = Gazetteer.load().names()
-    ignore = [w for name in names for w in name.split()]
+    ignore = place_words(project.nlu_dir)
     ngram = NgramDetector.train(samples, ignore=ignore)
     vocabulary = VocabularyDetector.train(samples, ignore=ignore)
     def both(text: str) -> str | None:

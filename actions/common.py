@@ -11,11 +11,13 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action
+from rasa_sdk.events import SlotSet
 
 from bot.errors import ServicelotsenError
 from bot.gazetteer import Place
 from bot.knowledge import Knowledge
-from bot.lotsen import Lotsen, Origin, PositionProblem, get_lotsen
+from bot.lotsen import Lotsen, Origin, PlaceProblem, PositionProblem, get_lotsen
+from bot.outcome import OUTCOME_SLOT, SHARED_POSITION, Kind, Outcome, Question
 
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
@@ -127,39 +129,99 @@ def slot_text(value: Any) -> str | None:
     return text or None
 
 
-def resolve_place(
+def place_or_tell(
     text: str, dispatcher: CollectingDispatcher, lotsen: Lotsen
-) -> Place | None:
-    """A place name to a place, or None after saying why (unknown, ambiguous)."""
-    resolution = lotsen.resolve(text)
-    if resolution.found and resolution.place is not None:
-        place = resolution.place
-        if place.lat is None or place.lon is None:
-            dispatcher.utter_message(
-                text=(
-                    f"Jag vet att {place.name} finns, men inte exakt var. "
-                    "Skriv gärna ett postnummer eller dela din position."
-                )
+) -> Place | PlaceProblem:
+    """A place name to a place, or the problem after telling the resident
+    (unknown, outside the area, ambiguous: which one?, no coordinates)."""
+    found = lotsen.place_for(text)
+    if isinstance(found, PlaceProblem):
+        tell_place_problem(found, dispatcher)
+    return found
+
+
+def tell_place_problem(problem: PlaceProblem, dispatcher: CollectingDispatcher) -> None:
+    """Say why a place name cannot be searched from."""
+    if problem.reason == "no_position" and problem.place is not None:
+        dispatcher.utter_message(
+            text=(
+                f"Jag vet att {problem.place.name} finns, men inte exakt var. "
+                "Skriv gärna ett postnummer eller dela din position."
             )
-            return None
-        return place
-    if resolution.ambiguous:
+        )
+    elif problem.reason == "ambiguous":
         buttons = [
             {
                 "title": p.label,
                 "payload": f'/inform{{"location": "{p.label}"}}',
             }
-            for p in resolution.candidates[:6]
+            for p in problem.candidates[:6]
         ]
         dispatcher.utter_message(
-            response="utter_ambiguous_place", place=echo(text), buttons=buttons
+            response="utter_ambiguous_place", place=echo(problem.text), buttons=buttons
         )
-        return None
-    if resolution.reason == "outside_area":
-        dispatcher.utter_message(response="utter_place_outside_area", place=echo(text))
+    elif problem.reason == "outside_area":
+        dispatcher.utter_message(
+            response="utter_place_outside_area", place=echo(problem.text)
+        )
     else:
-        dispatcher.utter_message(response="utter_unknown_place", place=echo(text))
-    return None
+        dispatcher.utter_message(
+            response="utter_unknown_place", place=echo(problem.text)
+        )
+
+
+def resolve_place(
+    text: str, dispatcher: CollectingDispatcher, lotsen: Lotsen
+) -> Place | None:
+    """A place name to a place, or None after saying why (see `place_or_tell`)."""
+    found = place_or_tell(text, dispatcher, lotsen)
+    return None if isinstance(found, PlaceProblem) else found
+
+
+# --- outcomes -----------------------------------------------------------------
+
+
+def outcome(
+    tracker: Tracker,
+    kind: Kind,
+    question: Question,
+    *,
+    service_type: str | None = None,
+    origin: Origin | None = None,
+    place: Place | None = None,
+    distance_km: float | None = None,
+    topic: str | None = None,
+) -> Outcome:
+    """The outcome of an answer (see `bot.outcome`); language and carrier
+    come from the conversation's slots, the place from `place` or `origin`
+    (a shared position as `SHARED_POSITION`, never its coordinates)."""
+    place_id: str | None = None
+    if place is not None:
+        place_id = place.id
+    elif origin is not None:
+        place_id = origin.place.id if origin.place is not None else SHARED_POSITION
+    language = slot_text(tracker.get_slot("language")) or "sv"
+    return Outcome(
+        kind=kind,
+        question=question,
+        service_type=service_type,
+        carrier=slot_text(tracker.get_slot("carrier")),
+        place=place_id,
+        distance_km=distance_km,
+        language=language,
+        topic=topic,
+    )
+
+
+def record(found: Outcome) -> dict[str, Any]:
+    """The event that stores an answer's outcome in the tracker."""
+    event: dict[str, Any] = SlotSet(OUTCOME_SLOT, found.to_dict())
+    return event
+
+
+def recorded(found: Outcome) -> dict[str, Any]:
+    """The same, as a form validator returns it (slot name -> value)."""
+    return {OUTCOME_SLOT: found.to_dict()}
 
 
 def origin_from_slots(tracker: Tracker, lotsen: Lotsen) -> Origin | None:
@@ -194,6 +256,9 @@ class LotsenAction(Action, abc.ABC):
     Subclasses implement `respond`; the SDK's `run` is the same for all.
     """
 
+    #: what the resident asks this action (for the outcome when data is missing)
+    question: Question = Question.NEAREST
+
     async def run(
         self,
         dispatcher: CollectingDispatcher,
@@ -202,7 +267,7 @@ class LotsenAction(Action, abc.ABC):
     ) -> list[dict[str, Any]]:
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return []
+            return [record(outcome(tracker, Kind.UNAVAILABLE, self.question))]
         return await self.respond(dispatcher, tracker, lotsen)
 
     @abc.abstractmethod

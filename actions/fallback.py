@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action
 
+from actions.common import outcome, record
+from bot.outcome import Kind, Question
+
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
@@ -83,9 +86,12 @@ class ActionDefaultAskAffirmation(Action):
         descriptions = INTENT_DESCRIPTIONS_EN if english else INTENT_DESCRIPTIONS
         description = descriptions.get(str(guess))
         # "Did you mean something off-topic?" helps nobody: ask to rephrase.
+        not_understood = [
+            record(outcome(tracker, Kind.NOT_UNDERSTOOD, Question.INTENT))
+        ]
         if guess is None or description is None or guess in NO_AFFIRMATION:
             dispatcher.utter_message(response="utter_ask_rephrase")
-            return []
+            return not_understood
         if english:
             text = f"I'm not sure I understood. Did you mean that {description}?"
             yes, no = "Yes", "No"
@@ -99,4 +105,4 @@ class ActionDefaultAskAffirmation(Action):
                 {"title": no, "payload": "/out_of_scope"},
             ],
         )
-        return []
+        return not_understood

@@ -12,14 +12,18 @@ from actions.common import (
     LotsenAction,
     lotsen_or_apologise,
     origin_from_slots,
+    outcome,
+    place_or_tell,
     place_slots,
-    resolve_place,
+    record,
+    recorded,
     slot_text,
 )
 from actions.knowledge import digital_hint
 from bot.answers import PAGE_SIZE, nearest_answer, places_payload
 from bot.extract import place_candidate
-from bot.lotsen import Lotsen, Origin
+from bot.lotsen import Lotsen, Origin, PlaceProblem
+from bot.outcome import Kind, Question
 from bot.service_types import alternative_types
 
 #: Intents whose message asks a new question about a service: without a
@@ -136,10 +140,13 @@ class ValidateFindServiceForm(FormValidationAction):
             return {}
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return {"service_type": None}
+            unavailable = outcome(tracker, Kind.UNAVAILABLE, Question.NEAREST)
+            return {"service_type": None, **recorded(unavailable)}
         canonical = lotsen.service_type(word)
         if canonical is None:
             dispatcher.utter_message(response="utter_unknown_service_type")
+            unknown = outcome(tracker, Kind.NO_DATA, Question.NEAREST)
+            return {"service_type": None, **recorded(unknown)}
         return {"service_type": canonical}
 
     def validate_location(
@@ -154,21 +161,32 @@ class ValidateFindServiceForm(FormValidationAction):
             return {}
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return {"location": None}
-        place = resolve_place(text, dispatcher, lotsen)
-        if place is None:
-            return {"location": None, "place_id": None}
+            unavailable = outcome(tracker, Kind.UNAVAILABLE, Question.NEAREST)
+            return {"location": None, **recorded(unavailable)}
+        place = place_or_tell(text, dispatcher, lotsen)
+        if isinstance(place, PlaceProblem):
+            problem = outcome(
+                tracker,
+                place.kind,
+                Question.NEAREST,
+                service_type=lotsen.service_type(
+                    slot_text(tracker.get_slot("service_type"))
+                ),
+            )
+            return {"location": None, "place_id": None, **recorded(problem)}
         return place_slots(place)
 
 
 def search_and_answer(
     dispatcher: CollectingDispatcher,
+    tracker: Tracker,
     lotsen: Lotsen,
     category: str,
     origin: Origin,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Utter one page of the nearest points; return the slot events for "visa fler"."""
+    """Utter one page of the nearest points; return the slot events for
+    "visa fler" and the answer's outcome."""
     service_type = lotsen.service_types[category]
     answer = lotsen.nearest(category, origin, k=PAGE_SIZE + 1, offset=offset)
     shown = answer.results[:PAGE_SIZE]
@@ -197,9 +215,24 @@ def search_and_answer(
         "category": category,
         "place_id": origin.place.id if origin.place is not None else None,
     }
+    if shown:
+        kind = Kind.FOUND
+    elif answer.has_data:
+        kind = Kind.NONE_WITHIN_LIMIT
+    else:
+        kind = Kind.NO_DATA
+    found = outcome(
+        tracker,
+        kind,
+        Question.NEAREST if offset == 0 else Question.MORE,
+        service_type=category,
+        origin=origin,
+        distance_km=shown[0].distance_km if shown else None,
+    )
     return [
         SlotSet("last_search", search),
         SlotSet("results_shown", float(offset + len(shown))),
+        record(found),
     ]
 
 
@@ -215,11 +248,14 @@ class ActionFindService(LotsenAction):
         category = lotsen.service_type(slot_text(tracker.get_slot("service_type")))
         if category is None:
             dispatcher.utter_message(response="utter_ask_service_type")
-            return []
+            return [record(outcome(tracker, Kind.ASKED, Question.NEAREST))]
         origin = origin_from_slots(tracker, lotsen)
         if origin is None:
             dispatcher.utter_message(response="utter_ask_location")
-            return []
+            asked = outcome(
+                tracker, Kind.ASKED, Question.NEAREST, service_type=category
+            )
+            return [record(asked)]
         if origin.place is not None and not origin.place.in_blekinge:
             dispatcher.utter_message(
                 text=outside_blekinge_note(origin, language_of(tracker))
@@ -237,9 +273,9 @@ class ActionFindService(LotsenAction):
 
             events: list[dict[str, Any]] = []
             for cat in sorted(categories, key=first_km):
-                events = search_and_answer(dispatcher, lotsen, cat, origin)
+                events += search_and_answer(dispatcher, tracker, lotsen, cat, origin)
             return events
-        return search_and_answer(dispatcher, lotsen, category, origin)
+        return search_and_answer(dispatcher, tracker, lotsen, category, origin)
 
 
 def language_of(tracker: Tracker) -> str:
@@ -294,13 +330,14 @@ class ActionMoreResults(Action):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
+        nothing = [record(outcome(tracker, Kind.ASKED, Question.MORE))]
         search = tracker.get_slot("last_search")
         if not isinstance(search, dict) or not search.get("category"):
             dispatcher.utter_message(response="utter_nothing_to_show_more_of")
-            return []
+            return nothing
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return []
+            return [record(outcome(tracker, Kind.UNAVAILABLE, Question.MORE))]
         origin: Origin | None
         place_id = search.get("place_id")
         if place_id:
@@ -311,10 +348,19 @@ class ActionMoreResults(Action):
         category = str(search["category"])
         if origin is None or category not in lotsen.service_types:
             dispatcher.utter_message(response="utter_nothing_to_show_more_of")
-            return []
+            return nothing
         shown = int(tracker.get_slot("results_shown") or 0)
         answer = lotsen.nearest(category, origin, k=1, offset=shown)
         if not answer.results:
             dispatcher.utter_message(response="utter_no_more_results")
-            return []
-        return search_and_answer(dispatcher, lotsen, category, origin, offset=shown)
+            no_more = outcome(
+                tracker,
+                Kind.NONE_WITHIN_LIMIT,
+                Question.MORE,
+                service_type=category,
+                origin=origin,
+            )
+            return [record(no_more)]
+        return search_and_answer(
+            dispatcher, tracker, lotsen, category, origin, offset=shown
+        )

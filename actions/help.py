@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action
 
+from actions.common import outcome, record
+from bot.outcome import Kind, Question
 from bot.phrasing import join_swedish
 from bot.service_types import load_service_types
 
@@ -38,4 +40,4 @@ class ActionHelp(Action):
         else:
             services = join_swedish(plurals)
         dispatcher.utter_message(response="utter_help", services=services)
-        return []
+        return [record(outcome(tracker, Kind.FOUND, Question.HELP))]

@@ -13,7 +13,9 @@ from actions.common import (
     knowledge,
     lotsen_or_apologise,
     origin_from_slots,
-    resolve_place,
+    outcome,
+    place_or_tell,
+    record,
 )
 from bot.errors import ServicelotsenError
 from bot.knowledge import (
@@ -23,6 +25,8 @@ from bot.knowledge import (
     format_entry,
     format_home_delivery,
 )
+from bot.lotsen import PlaceProblem
+from bot.outcome import Kind, Question
 
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
@@ -59,31 +63,31 @@ def _latest_entity(tracker: Tracker, name: str) -> str | None:
 
 def _municipality(
     tracker: Tracker, dispatcher: CollectingDispatcher, found: Knowledge
-) -> tuple[Municipality | None, bool]:
+) -> tuple[Municipality | None, Kind | None]:
     """(kommun, told): from the place in this message, else the conversation's.
 
-    `told` is True when the message named a place we could not use (the
-    resident has already been told).
+    `told` is the outcome when the message named a place we could not use,
+    or the data was unavailable (the resident has already been told).
     """
     named = _latest_entity(tracker, "location")
     if named is not None:
         direct = found.for_municipality(named)
         if direct is not None:
-            return direct, False
+            return direct, None
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return None, True
-        place = resolve_place(named, dispatcher, lotsen)
-        if place is None:
-            return None, True
-        return found.for_municipality(place.municipality), False
+            return None, Kind.UNAVAILABLE
+        place = place_or_tell(named, dispatcher, lotsen)
+        if isinstance(place, PlaceProblem):
+            return None, place.kind
+        return found.for_municipality(place.municipality), None
     lotsen = lotsen_or_apologise(dispatcher)
     if lotsen is None:
-        return None, True
+        return None, Kind.UNAVAILABLE
     origin = origin_from_slots(tracker, lotsen)
     if origin is not None and origin.municipality:
-        return found.for_municipality(origin.municipality), False
-    return None, False
+        return found.for_municipality(origin.municipality), None
+    return None, None
 
 
 def _ask_kommun(dispatcher: CollectingDispatcher, intent: str, question: str) -> None:
@@ -111,7 +115,7 @@ class ActionDigitalAlternative(Action):
         found = knowledge()
         if found is None:
             dispatcher.utter_message(response="utter_knowledge_unavailable")
-            return []
+            return [record(outcome(tracker, Kind.UNAVAILABLE, Question.DIGITAL))]
         question = str(tracker.latest_message.get("text") or "")
         try:
             hits = found.search(question, k=1)
@@ -119,19 +123,29 @@ class ActionDigitalAlternative(Action):
             logger.error("Knowledge search unavailable: %s", exc)
             hits = []
         if hits:
-            dispatcher.utter_message(text=format_entry(hits[0].entry))
-            return []
+            entry = hits[0].entry
+            dispatcher.utter_message(text=format_entry(entry))
+            quoted = outcome(tracker, Kind.FOUND, Question.DIGITAL, topic=entry.id)
+            return [record(quoted)]
         category = _latest_entity(tracker, "service_type")
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return []
+            return [record(outcome(tracker, Kind.UNAVAILABLE, Question.DIGITAL))]
         canonical = lotsen.service_type(category)
         entries = found.for_service_type(canonical) if canonical else []
         if entries:
             dispatcher.utter_message(text=format_entry(entries[0]))
-        else:
-            dispatcher.utter_message(response="utter_ask_digital_topic")
-        return []
+            quoted = outcome(
+                tracker,
+                Kind.FOUND,
+                Question.DIGITAL,
+                service_type=canonical,
+                topic=entries[0].id,
+            )
+            return [record(quoted)]
+        dispatcher.utter_message(response="utter_ask_digital_topic")
+        asked = outcome(tracker, Kind.ASKED, Question.DIGITAL, service_type=canonical)
+        return [record(asked)]
 
 
 class _KommunAction(Action, abc.ABC):
@@ -141,6 +155,9 @@ class _KommunAction(Action, abc.ABC):
     intent = ""
     #: what the bot asks when it does not know the kommun
     question = ""
+    #: what the resident asked for, and how the answer for a kommun counts
+    asked_for = Question.CONTACT
+    answered = Kind.FOUND
 
     @abc.abstractmethod
     def answer(self, kommun: Municipality) -> str:
@@ -155,15 +172,15 @@ class _KommunAction(Action, abc.ABC):
         found = knowledge()
         if found is None:
             dispatcher.utter_message(response="utter_knowledge_unavailable")
-            return []
+            return [record(outcome(tracker, Kind.UNAVAILABLE, self.asked_for))]
         kommun, told = _municipality(tracker, dispatcher, found)
-        if told:
-            return []
+        if told is not None:
+            return [record(outcome(tracker, told, self.asked_for))]
         if kommun is None:
             _ask_kommun(dispatcher, self.intent, self.question)
-            return []
+            return [record(outcome(tracker, Kind.ASKED, self.asked_for))]
         dispatcher.utter_message(text=self.answer(kommun))
-        return []
+        return [record(outcome(tracker, self.answered, self.asked_for))]
 
 
 class ActionHomeDelivery(_KommunAction):
@@ -171,6 +188,7 @@ class ActionHomeDelivery(_KommunAction):
 
     intent = "ask_home_delivery"
     question = "Det beror på var du bor. Vilken kommun gäller det?"
+    asked_for = Question.HOME_DELIVERY
 
     def name(self) -> str:
         return "action_home_delivery"
@@ -186,6 +204,7 @@ class ActionHumanHandoff(_KommunAction):
     question = (
         "Jag är en chattbot, men din kommun kan hjälpa dig. Vilken kommun bor du i?"
     )
+    answered = Kind.HANDOFF
 
     def name(self) -> str:
         return "action_human_handoff"

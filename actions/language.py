@@ -3,9 +3,10 @@
 Run by Rasa on every user message (the slot's custom mapping in domain.yml),
 before the next action is chosen, so the rules' responses and the actions
 answer in the language just written. The detector (`bot.language`) is learnt
-from data/nlu when the action server first needs it; when a message is too
-short to tell ("ok", "Jämjö"), the language the web page sent in the
-message's metadata is used, and otherwise the slot keeps its value.
+from data/nlu when the action server first needs it. The web widget's
+metadata (docs/web-chat.md): a language the resident chose with the switch
+wins; the page's language decides only when the text cannot ("ok", "Jämjö",
+a button). Otherwise the slot keeps its value.
 """
 
 from __future__ import annotations
@@ -41,16 +42,23 @@ def names_in(message: dict[str, Any]) -> list[str]:
     return out
 
 
-def client_language(tracker: Tracker) -> str | None:
-    """The language the client sent with the latest message (`metadata.language`)."""
+def client_language(tracker: Tracker) -> tuple[str | None, bool]:
+    """The language the client sent with the latest message and whether the
+    resident chose it (`metadata.language`, `language_source: switch`;
+    docs/web-chat.md)."""
     metadata = (tracker.latest_message or {}).get("metadata")
     if not isinstance(metadata, dict):
         for event in reversed(tracker.events):
             if event.get("event") == "user":
                 metadata = event.get("metadata")
                 break
-    value = metadata.get("language") if isinstance(metadata, dict) else None
-    return value if isinstance(value, str) else None
+    if not isinstance(metadata, dict):
+        return None, False
+    value = metadata.get("language")
+    return (
+        value if isinstance(value, str) else None,
+        metadata.get("language_source") == "switch",
+    )
 
 
 class ActionDetectLanguage(Action):
@@ -66,9 +74,12 @@ class ActionDetectLanguage(Action):
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
-        client = client_language(tracker)
+        client, chosen = client_language(tracker)
         language = message_language(
-            str(message.get("text") or ""), names_in(message), client
+            str(message.get("text") or ""),
+            names_in(message),
+            client,
+            client_choice=chosen,
         )
         if language is None or language == tracker.get_slot("language"):
             return []

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
-from actions.common import lotsen_or_apologise, slot_text
+from actions.common import lotsen_or_apologise, outcome, record, slot_text
 from actions.find_service import search_and_answer
 from bot.lotsen import PositionProblem
+from bot.outcome import SHARED_POSITION, Kind, Outcome, Question
 
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
@@ -44,20 +46,25 @@ class ActionShareLocation(Action):
     ) -> list[dict[str, Any]]:
         lat, lon = _entity(tracker, "latitude"), _entity(tracker, "longitude")
         forget = [SlotSet("latitude", None), SlotSet("longitude", None)]
+
+        def told(kind: Kind) -> Outcome:
+            return outcome(tracker, kind, Question.POSITION)
+
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return forget
+            return [*forget, record(told(Kind.UNAVAILABLE))]
         if lat is None or lon is None:
             dispatcher.utter_message(response="utter_invalid_position")
-            return forget
+            return [*forget, record(told(Kind.NOT_UNDERSTOOD))]
         try:
             origin = lotsen.origin_for_position(lat, lon)
         except PositionProblem as problem:
             if problem.reason == "outside":
                 dispatcher.utter_message(response="utter_position_outside_area")
-            else:
-                dispatcher.utter_message(response="utter_invalid_position")
-            return forget
+                outside = told(Kind.OUTSIDE_AREA)
+                return [*forget, record(replace(outside, place=SHARED_POSITION))]
+            dispatcher.utter_message(response="utter_invalid_position")
+            return [*forget, record(told(Kind.NOT_UNDERSTOOD))]
         events: list[dict[str, Any]] = [
             SlotSet("latitude", origin.lat),
             SlotSet("longitude", origin.lon),
@@ -67,9 +74,12 @@ class ActionShareLocation(Action):
         in_form = (tracker.active_loop or {}).get("name") == FORM
         category = lotsen.service_type(slot_text(tracker.get_slot("service_type")))
         if in_form:
+            # the form answers in this turn, and records the outcome then
             dispatcher.utter_message(text="Tack! Jag söker från din position.")
         elif category is not None:
-            events += search_and_answer(dispatcher, lotsen, category, origin)
+            events += search_and_answer(dispatcher, tracker, lotsen, category, origin)
         else:
             dispatcher.utter_message(response="utter_position_received")
+            asked = outcome(tracker, Kind.ASKED, Question.POSITION, origin=origin)
+            events.append(record(asked))
         return events

@@ -10,13 +10,16 @@ from actions.common import (
     LotsenAction,
     echo,
     origin_from_slots,
+    outcome,
+    place_or_tell,
     place_slots,
-    resolve_place,
+    record,
     slot_text,
 )
 from bot.answers import hours_answer, locality_answer
 from bot.gazetteer import Place
-from bot.lotsen import Lotsen
+from bot.lotsen import Lotsen, Origin, PlaceProblem
+from bot.outcome import Kind, Question
 from bot.when import parse_when
 
 if TYPE_CHECKING:
@@ -46,24 +49,25 @@ def _entity_text(tracker: Tracker, name: str, as_written: bool = False) -> str |
 
 def _place_of_message(
     tracker: Tracker, dispatcher: CollectingDispatcher, lotsen: Lotsen
-) -> tuple[Place | None, bool]:
-    """(place, asked): the place this message names, else the conversation's.
+) -> Place | PlaceProblem | None:
+    """The place this message names, else the conversation's (None: no place).
 
-    `asked` is True when the message named a place we could not use (the
-    resident has been told why).
+    A `PlaceProblem` is a place named in this message that we could not use
+    (the resident has been told why).
     """
     named = _entity_text(tracker, "location", as_written=True)
     if named is not None:
-        place = resolve_place(named, dispatcher, lotsen)
-        return place, place is None
+        return place_or_tell(named, dispatcher, lotsen)
     place_id = tracker.get_slot("place_id")
     if place_id:
-        return lotsen.place_by_id(str(place_id)), False
-    return None, False
+        return lotsen.place_by_id(str(place_id))
+    return None
 
 
 class ActionListServices(LotsenAction):
     """ "Vad finns i Kyrkhult?": the points of one ort, by type."""
+
+    question = Question.PLACE_LIST
 
     def name(self) -> str:
         return "action_list_services"
@@ -71,20 +75,27 @@ class ActionListServices(LotsenAction):
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, lotsen: Lotsen
     ) -> list[dict[str, Any]]:
-        place, told = _place_of_message(tracker, dispatcher, lotsen)
+        place = _place_of_message(tracker, dispatcher, lotsen)
+        if isinstance(place, PlaceProblem):
+            return [record(outcome(tracker, place.kind, self.question))]
         if place is None:
-            if not told:
-                dispatcher.utter_message(response="utter_ask_location_for_list")
-            return []
+            dispatcher.utter_message(response="utter_ask_location_for_list")
+            return [record(outcome(tracker, Kind.ASKED, self.question))]
         points = lotsen.in_locality(place)
         dispatcher.utter_message(
             text=locality_answer(place.name, points, lotsen.service_types)
         )
-        return [SlotSet(k, v) for k, v in place_slots(place).items()]
+        kind = Kind.FOUND if points else Kind.NO_DATA
+        return [
+            *(SlotSet(k, v) for k, v in place_slots(place).items()),
+            record(outcome(tracker, kind, self.question, place=place)),
+        ]
 
 
 class ActionOpeningHours(LotsenAction):
     """ "Har Coop i Mjällby öppet på söndag?" – a named point, or the nearest of a type."""
+
+    question = Question.HOURS
 
     def name(self) -> str:
         return "action_opening_hours"
@@ -94,16 +105,31 @@ class ActionOpeningHours(LotsenAction):
     ) -> list[dict[str, Any]]:
         text = str(tracker.latest_message.get("text") or "")
         when = parse_when(text)
-        place, told = _place_of_message(tracker, dispatcher, lotsen)
-        if told:
-            return []
-        events = (
+        place = _place_of_message(tracker, dispatcher, lotsen)
+        if isinstance(place, PlaceProblem):
+            return [record(outcome(tracker, place.kind, self.question))]
+        events: list[dict[str, Any]] = (
             [SlotSet(k, v) for k, v in place_slots(place).items()]
             if place is not None
             else []
         )
         name = _entity_text(tracker, "point_name", as_written=True)
         category = lotsen.service_type(_entity_text(tracker, "service_type"))
+
+        def done(
+            kind: Kind, distance_km: float | None = None, origin: Origin | None = None
+        ) -> list[dict[str, Any]]:
+            found = outcome(
+                tracker,
+                kind,
+                self.question,
+                service_type=category,
+                place=place,
+                origin=origin,
+                distance_km=distance_km,
+            )
+            return [*events, record(found)]
+
         if name is not None:
             matches = lotsen.point_by_name(name, place, None)
             if not matches and place is not None:
@@ -112,15 +138,15 @@ class ActionOpeningHours(LotsenAction):
                 dispatcher.utter_message(
                     response="utter_point_not_found", point=echo(name)
                 )
-                return events
+                return done(Kind.NO_DATA)
             if len(matches) > 1:
                 options = ", ".join(f"{p.name} ({p.locality})" for p in matches[:4])
                 dispatcher.utter_message(
                     text=f"Jag hittar flera som heter så: {options}. Vilken menar du? Skriv namnet och orten."
                 )
-                return events
+                return done(Kind.ASKED)
             dispatcher.utter_message(text=hours_answer(matches[0], when))
-            return events
+            return done(Kind.FOUND)
         if category is not None:
             origin = (
                 lotsen.origin_for_place(place)
@@ -129,10 +155,10 @@ class ActionOpeningHours(LotsenAction):
             )
             if origin is None:
                 dispatcher.utter_message(response="utter_ask_point_for_hours")
-                return events
+                return done(Kind.ASKED)
             nearest = lotsen.index.nearest(origin.lat, origin.lon, category, 1)
             if nearest:
                 dispatcher.utter_message(text=hours_answer(nearest[0].point, when))
-                return events
+                return done(Kind.FOUND, nearest[0].distance_km, origin)
         dispatcher.utter_message(response="utter_ask_point_for_hours")
-        return events
+        return done(Kind.ASKED)

@@ -27,12 +27,12 @@ import os
 from typing import Any
 
 from rasa_sdk.endpoint import create_app
-from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.common import reload_knowledge
+from actions.offload import ThreadedActionExecutor, debug_event_loop, preload_data
 from bot.errors import ServicelotsenError
 from bot.lotsen import reload_lotsen
 
@@ -62,7 +62,9 @@ async def require_token(request: Request) -> HTTPResponse | None:
     if not token or request.path.rstrip("/") not in _GUARDED:
         return None
     given = request.args.get("token") or ""
-    if hmac.compare_digest(given.encode(), token.encode()) or _bearer_ok(request, token):
+    if hmac.compare_digest(given.encode(), token.encode()) or _bearer_ok(
+        request, token
+    ):
         return None
     return response.json({"error": "not allowed"}, status=401)
 
@@ -71,9 +73,10 @@ async def reload_data(request: Request) -> HTTPResponse:
     """Reload the registry, the gazetteer and the knowledge files."""
     if not _allowed(request):
         return response.json({"error": "not allowed"}, status=403)
-    try:
-        lotsen = reload_lotsen()
-        found = reload_knowledge()
+    executor: ThreadedActionExecutor = request.app.ctx.executor
+    try:  # seconds on a large registry: not on the event loop
+        lotsen = await executor.in_thread(reload_lotsen)
+        found = await executor.in_thread(reload_knowledge)
     except ServicelotsenError as exc:
         logger.error("Reload failed, the old data stays in use: %s", exc)
         return response.json({"reloaded": False, "error": str(exc)}, status=500)
@@ -89,11 +92,22 @@ async def reload_data(request: Request) -> HTTPResponse:
 
 def build_app() -> Sanic[Any, Any]:
     """The action server app: our actions, Rasa SDK's routes, and `/reload`."""
-    executor = ActionExecutor()
+    # actions run in worker threads, off the event loop (actions/offload.py)
+    executor = ThreadedActionExecutor()
     executor.register_package("actions")
     app: Sanic[Any, Any] = create_app(executor, cors_origins=None)
+    app.ctx.executor = executor
     app.add_route(reload_data, "/reload", methods=["POST"])
     app.register_middleware(require_token, "request")
+
+    async def before_start(app: Sanic[Any, Any], loop: Any) -> None:
+        debug_event_loop(loop)
+
+    async def after_start(app: Sanic[Any, Any], loop: Any) -> None:
+        app.add_task(executor.in_thread(preload_data))
+
+    app.register_listener(before_start, "before_server_start")
+    app.register_listener(after_start, "after_server_start")
     return app
 
 

@@ -9,12 +9,18 @@ editor can move good phrasings into data/nlu/ (`make inbox`).
 
 A message is "handled badly" when:
 
-* the NLU fell back (`nlu_fallback`, or a fallback action or response
-  followed it): "förstod inte";
+* the NLU fell back (`nlu_fallback`, or one of Rasa's fallback actions or
+  responses followed it, or the answer's outcome is `not_understood`):
+  "förstod inte";
 * the best intent's confidence was below `LOW_CONFIDENCE`: "osäker tolkning";
-* the bot said it does not know the place (`utter_unknown_place`): "okänd ort";
-* the bot had nothing to offer ("Jag har tyvärr inga uppgifter om …", no
-  such service point, an unknown service type): "inga uppgifter".
+* the answer's outcome is `unknown_place` (the bot does not know the place):
+  "okänd ort";
+* the answer's outcome is `no_data` (no point of the type, no such service
+  point, an unknown service type): "inga uppgifter".
+
+The outcomes are the records every answer leaves in the tracker
+(`bot.outcome`); the bot's wording is never read, so rewording an answer, or
+answering in English, changes nothing here.
 
 Button payloads (`/inform{...}`, `/share_location{...}`) are skipped: the
 resident clicked, the NLU did not parse anything. The sender id, slots and
@@ -38,6 +44,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.errors import TrackerStoreError
+from bot.outcome import Kind, Outcome, outcome_of_event
 from bot.privacy import Span, find_personal_data, mask
 from bot.text import normalize
 
@@ -90,10 +97,6 @@ FALLBACK_ACTIONS = frozenset(
     {"action_default_fallback", "action_default_ask_affirmation"}
 )
 FALLBACK_RESPONSES = frozenset({"utter_default", "utter_ask_rephrase"})
-UNKNOWN_PLACE_RESPONSES = frozenset({"utter_unknown_place"})
-NO_RESULT_RESPONSES = frozenset({"utter_point_not_found", "utter_unknown_service_type"})
-#: How the bot's answers begin when it has no data (bot/answers.py).
-NO_RESULT_PREFIXES = ("Jag har tyvärr inga uppgifter om", "Jag har inga uppgifter om")
 
 
 class Reason(str, Enum):
@@ -146,7 +149,7 @@ class Turn:
     entities: tuple[Mapping[str, Any], ...]
     actions: list[str] = field(default_factory=list)
     responses: list[str] = field(default_factory=list)
-    bot_texts: list[str] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
 
     def guesses(self, k: int = 2) -> tuple[Guess, ...]:
         """The `k` best real intents (never `nlu_fallback`), best first."""
@@ -198,9 +201,9 @@ def sqlite_path(url: str) -> Path | None:
 _sqlite_path = sqlite_path  # the old name, still imported elsewhere
 
 
-#: The event types the inbox reads (other readers, such as the region's
-#: report, ask for more: slots, session starts).
-INBOX_EVENT_TYPES: tuple[str, ...] = ("user", "bot", "action")
+#: The event types the inbox reads (slots for the answers' outcomes; other
+#: readers, such as the region's report, ask for others).
+INBOX_EVENT_TYPES: tuple[str, ...] = ("user", "bot", "action", "slot")
 
 
 def _query(types: Sequence[str]) -> str:
@@ -292,8 +295,8 @@ def read_events(
     use_sqlalchemy: bool = False,
     types: Sequence[str] = INBOX_EVENT_TYPES,
 ) -> list[EventRow]:
-    """Events of `types` (default: user, bot and action) from `since` (a Unix
-    time), per sender in order.
+    """Events of `types` (default: user, bot, action and slot) from `since`
+    (a Unix time), per sender in order.
 
     SQLite files are read with the standard library (read-only); any other
     SQLAlchemy URL (postgresql://…) through SQLAlchemy Core, which the same
@@ -378,8 +381,10 @@ def turns(events: Iterable[EventRow]) -> list[Turn]:
             )
             if isinstance(response, str):
                 current.responses.append(response)
-            if event.data.get("text"):
-                current.bot_texts.append(str(event.data["text"]))
+        elif event.type_name == "slot":
+            answer = outcome_of_event(event.data)
+            if answer is not None:
+                current.outcomes.append(answer)
     return result
 
 
@@ -387,15 +392,18 @@ def reasons(turn: Turn, min_confidence: float = LOW_CONFIDENCE) -> tuple[Reason,
     """Why this message belongs in the inbox (empty: the bot handled it)."""
     found: list[Reason] = []
     done = set(turn.actions) | set(turn.responses)
-    if turn.intent == FALLBACK_INTENT or done & (FALLBACK_ACTIONS | FALLBACK_RESPONSES):
+    kinds = {answer.kind for answer in turn.outcomes}
+    if (
+        turn.intent == FALLBACK_INTENT
+        or done & (FALLBACK_ACTIONS | FALLBACK_RESPONSES)
+        or Kind.NOT_UNDERSTOOD in kinds
+    ):
         found.append(Reason.FALLBACK)
     elif turn.intent is None or turn.confidence < min_confidence:
         found.append(Reason.LOW_CONFIDENCE)
-    if done & UNKNOWN_PLACE_RESPONSES:
+    if Kind.UNKNOWN_PLACE in kinds:
         found.append(Reason.UNKNOWN_PLACE)
-    if done & NO_RESULT_RESPONSES or any(
-        text.startswith(NO_RESULT_PREFIXES) for text in turn.bot_texts
-    ):
+    if Kind.NO_DATA in kinds:
         found.append(Reason.NO_RESULT)
     return tuple(found)
 

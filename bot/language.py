@@ -261,18 +261,26 @@ def message_language(
     names: Iterable[str] = (),
     client_language: object = None,
     detector: NgramDetector | None = None,
+    client_choice: bool = False,
 ) -> str | None:
-    """The language of one message: detected, else the client's (the web page's
-    `lang`, sent as metadata), else None (keep the conversation's language).
+    """The language of one message, or None (keep the conversation's language).
 
-    `names`: the place and point names the NLU found in it (they do not vote).
-    Button payloads ("/inform{...}") have no language.
+    - `client_choice` (the resident pressed the widget's language switch):
+      the client's language wins over what the text looks like;
+    - otherwise the text decides when it can (`names`: the place and point
+      names the NLU found in it do not vote);
+    - otherwise the client's language (the page's `lang`), also for button
+      payloads ("/inform{...}"), which have no language of their own.
     """
-    if not text or text.startswith("/"):
-        return None
-    found = (detector or project_detector()).detect(text, names)
-    if found is not None:
-        return found
-    if isinstance(client_language, str) and client_language[:2].lower() in LANGUAGES:
-        return client_language[:2].lower()
-    return None
+    client = (
+        client_language[:2].lower()
+        if isinstance(client_language, str) and client_language[:2].lower() in LANGUAGES
+        else None
+    )
+    if client is not None and client_choice:
+        return client
+    if text and not text.startswith("/"):
+        found = (detector or project_detector()).detect(text, names)
+        if found is not None:
+            return found
+    return client

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.gazetteer import Gazetteer, Place, Resolution
 from bot.geo import in_sweden
 from bot.index import NearestAnswer, ServiceIndex
+from bot.outcome import Kind
 from bot.registry import Registry, ServicePoint, load_registry
 from bot.service_types import ServiceType, closest_service_type, load_service_types
 
@@ -24,6 +25,7 @@ __all__ = [
     "SERVICE_AREA_KM",
     "Lotsen",
     "Origin",
+    "PlaceProblem",
     "PositionProblem",
     "get_lotsen",
     "reload_lotsen",
@@ -66,6 +68,33 @@ class PositionProblem(ValueError):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class PlaceProblem:
+    """Why a place name cannot be searched from (the resident is told).
+
+    Attributes:
+        reason: "unknown", "outside_area", "ambiguous" (ask among
+            `candidates`) or "no_position" (a known `place` without coordinates).
+        text: the name as the resident wrote it.
+        candidates: the places to choose from, for "ambiguous".
+        place: the place, for "no_position".
+    """
+
+    reason: str
+    text: str
+    candidates: tuple[Place, ...] = ()
+    place: Place | None = None
+
+    @property
+    def kind(self) -> Kind:
+        """The answer's outcome kind."""
+        if self.reason == "outside_area":
+            return Kind.OUTSIDE_AREA
+        if self.reason == "unknown":
+            return Kind.UNKNOWN_PLACE
+        return Kind.ASKED
+
+
 class Lotsen:
     """Gazetteer + registry + index, loaded once per process."""
 
@@ -101,6 +130,20 @@ class Lotsen:
     def resolve(self, text: str) -> Resolution:
         """A place name as a resident wrote it (see `Gazetteer.resolve`)."""
         return self.gazetteer.resolve(text)
+
+    def place_for(self, text: str) -> Place | PlaceProblem:
+        """The place a resident's words name, with coordinates; or why not."""
+        resolution = self.resolve(text)
+        if resolution.found and resolution.place is not None:
+            place = resolution.place
+            if place.lat is None or place.lon is None:
+                return PlaceProblem("no_position", text, place=place)
+            return place
+        if resolution.ambiguous:
+            return PlaceProblem("ambiguous", text, candidates=resolution.candidates)
+        if resolution.reason == "outside_area":
+            return PlaceProblem("outside_area", text)
+        return PlaceProblem("unknown", text)
 
     def place_by_id(self, place_id: str) -> Place | None:
         return self._places_by_id.get(place_id)

@@ -14,7 +14,9 @@ see docs/personuppgifter.md and README). In one transaction it
    Removed are the coordinates in the widget's `/share_location{...}`
    message and its entities, the `latitude`/`longitude` slot values, and
    the distances in the bot's answers after the position was shared in that
-   session (three distances to known places would give the position back).
+   session (three distances to known places would give the position back),
+   and the distance in the outcome of an answer given from the position
+   (`bot.outcome`: its `place` is "shared_position").
    The events stay, so Rasa still reads the conversation and the editors'
    inbox still sees what was asked.
 
@@ -46,6 +48,7 @@ from bot.inbox import (
     sqlite_path,
     tracker_url,
 )
+from bot.outcome import OUTCOME_SLOT, SHARED_POSITION
 
 __all__ = [
     "DEFAULT_RETENTION_DAYS",
@@ -213,6 +216,16 @@ def scrub_event(data: dict[str, Any], *, after_position: bool) -> tuple[bool, bo
     answers lose their distances only when `after_position`.
     """
     kind = data.get("event")
+    if kind == "slot" and data.get("name") == OUTCOME_SLOT:
+        value = data.get("value")
+        if (
+            isinstance(value, dict)
+            and value.get("place") == SHARED_POSITION
+            and value.get("distance_km") is not None
+        ):
+            value["distance_km"] = None
+            return True, False
+        return False, False
     if kind == "slot" and data.get("name") in POSITION_KEYS:
         if data.get("value") is None:
             return False, False

@@ -40,6 +40,29 @@ from channels.stores import (
 
 logger = logging.getLogger(__name__)
 
+#: The message metadata kept from a REST request: the web widget's language
+#: (docs/web-chat.md). Anything else a client sends is dropped.
+METADATA_VALUES = {
+    "language": frozenset({"sv", "en"}),
+    "language_source": frozenset({"switch", "page"}),
+}
+
+
+def widget_metadata(payload: object) -> dict[str, str] | None:
+    """`{"language": "en", "language_source": "switch"}` from the request's
+    `metadata`, known keys and values only; None when there is none."""
+    if not isinstance(payload, dict):
+        return None
+    metadata = payload.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    kept = {
+        key: metadata[key]
+        for key, allowed in METADATA_VALUES.items()
+        if isinstance(metadata.get(key), str) and metadata[key] in allowed
+    }
+    return kept or None
+
 
 def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
@@ -73,17 +96,13 @@ class RestInput(RasaRestInput):
         return "rest"
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
-        """Only the page's language (`{"metadata": {"language": "en"}}`) is
-        passed on: the NLU uses it when a message is too short to tell its
-        language (components/language.py). Nothing else a client sends is kept.
-        """
-        body = request.json if isinstance(request.json, dict) else {}
-        metadata = body.get("metadata")
-        if isinstance(metadata, dict):
-            language = metadata.get("language")
-            if isinstance(language, str) and language[:2].lower() in ("sv", "en"):
-                return {"language": language[:2].lower()}
-        return None
+        """The widget's language, for the `language` slot: in actions,
+        `tracker.latest_message["metadata"]["language"]`."""
+        try:
+            payload = request.json
+        except Exception:  # broken JSON is answered with 400 in receive()
+            return None
+        return widget_metadata(payload)
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]

@@ -557,11 +557,11 @@ def read_hotosm(
     log: Log,
     places: Places,
     misplaced: Sequence[Misplaced] = (),
-    pharmacies: list[Candidate] | None = None,
+    osm_pharmacies: list[Candidate] | None = None,
 ) -> list[Candidate]:
     """Health centres (and, if the chains lack them, pharmacies) from HOT OSM.
 
-    With `pharmacies` given, every OSM pharmacy is put there instead (the
+    With `osm_pharmacies` given, every OSM pharmacy is put there instead (the
     one-shop-one-point merge compares them with Pipos 2025 and the chains).
     """
     path = ref_dir / "osm-hotosm-health" / "blekinge_health_facilities.csv"
@@ -576,8 +576,8 @@ def read_hotosm(
         lat, lon = float(row["latitude"]), float(row["longitude"])
         facility = row["facility"]
         category: str | None = None
-        if facility == "pharmacy" and pharmacies is not None:
-            pharmacies.append(
+        if facility == "pharmacy" and osm_pharmacies is not None:
+            osm_pharmacies.append(
                 Candidate(
                     ref=ref,
                     layer="hotosm",

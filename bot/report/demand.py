@@ -1,30 +1,30 @@
 """Unmet demand: what residents asked the bot for, and what it could answer.
 
 Read from the tracker store with the inbox's reader (`bot.inbox.read_events`,
-SQLite or any SQLAlchemy URL), from the events the actions already record;
-no message text is read into the result, and nothing but aggregated counts
-leaves this module:
+SQLite or any SQLAlchemy URL), from the outcome every answer records
+(`bot.outcome`: the `outcome` slot's events). Nothing else is read: no
+message text, no reply text, no position; nothing but aggregated counts
+leaves this module. Rewording an answer, or answering in English, changes
+no count.
 
-* a **search** is an `action_find_service` that set `last_search`
-  ({category, place_id}). Its outcome: "inga uppgifter" when the bot's
-  answer began with "Jag har tyvärr inga uppgifter om" (`bot.answers`, no
-  point of the type in the registry); otherwise the first place the bot
-  listed (its id in the `places` payload) and its distance from the
-  searched place, compared with the report's threshold for the type:
-  "inom gränsen" or "ingen inom gränsen". Types without a threshold are
-  "besvarad".
-* an **unknown place** is `utter_unknown_place` in the search form (and
-  `utter_place_outside_area`, a place outside the area we cover); the type
-  is the `service_type` slot at that moment.
-* the **locality** of a search is the resolved place's ort (a postcode
+* a **search** is an outcome of the question "nearest" (the first page of
+  an answer; "visa fler" is no search). Its result: "inga uppgifter" when
+  the registry has no point of the type (`no_data`); "ingen inom gränsen"
+  when the bot had data but listed nothing (`none_within_limit`); for a
+  `found`, the distance to the first place listed compared with the
+  report's threshold for the type: "inom gränsen" or "ingen inom gränsen".
+  Types without a threshold are "besvarad".
+* an **unknown place** is an `unknown_place` outcome of a search (and
+  `outside_area`, a place outside the area we cover), with the service
+  type asked for, if any.
+* the **locality** of a search is the searched place's ort (a postcode
   area counts for the ort it is named after). A search from a shared
-  position counts as "(delad position)": the position is never read (it
-  is deleted from ended conversations anyway, `bot.retention`), and the
-  outcome comes from the distance the bot wrote, or is "avstånd okänt"
-  once that has been deleted too.
-* a **digital alternative** asked about is `action_digital_alternative`'s
-  answer, matched to the knowledge entry it quotes (`data/knowledge`), or
-  `action_home_delivery` (hemsändning).
+  position counts as "(delad position)": the outcome holds no position,
+  and its distance is deleted from ended conversations (`bot.retention`),
+  after which the result is "avstånd okänt".
+* a **digital alternative** asked about is a "digital" outcome, counted
+  under the knowledge entry it quoted (`data/knowledge`), or "home_delivery"
+  (hemsändning).
 
 Counts are *conversations* (a sender's session), by month (Swedish time).
 Every count from 1 to 4 is hidden (`HIDDEN`), and where one hidden count
@@ -36,22 +36,17 @@ conversations are left out.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from bot.gazetteer import Gazetteer, Place
-from bot.geo import haversine_km
-from bot.inbox import (
-    NO_RESULT_PREFIXES,
-    TIMEZONE,
-    EventRow,
-    read_events,
-    tracker_url,
-)
+from bot.gazetteer import Gazetteer
+from bot.inbox import TIMEZONE, EventRow, read_events, tracker_url
 from bot.knowledge import Entry
+from bot.outcome import SHARED_POSITION as POSITION_PLACE
+from bot.outcome import Kind, Question, outcome_of_event
+from bot.outcome import Outcome as Answer
 from bot.registry import Registry
 from bot.report.config import ReportConfig
 
@@ -74,8 +69,9 @@ __all__ = [
 MIN_CONVERSATIONS = 5
 #: How a hidden count is written (in the CSV and the HTML).
 HIDDEN = ".."
-#: The event types the demand reader needs (slots carry the searches).
-EVENT_TYPES = ("user", "bot", "action", "slot", "session_started")
+#: The event types the demand reader needs (the outcome slot's events, and
+#: session starts to tell conversations apart).
+EVENT_TYPES = ("slot", "session_started")
 
 #: Locality buckets for searches without a place of their own.
 UNKNOWN_PLACE = "(okänd ort)"
@@ -83,8 +79,6 @@ OUTSIDE_AREA = "(utanför området)"
 SHARED_POSITION = "(delad position)"
 NO_TYPE = "(ej angiven)"
 HOME_DELIVERY_TOPIC = "hemsändning"
-#: The only slots read; a shared position's slots are skipped unread.
-_SLOTS_USED = frozenset({"service_type", "last_search"})
 UNCLEAR_TOPIC = "(ämnet oklart)"
 
 
@@ -128,152 +122,73 @@ def _month(timestamp: float) -> str:
     return datetime.datetime.fromtimestamp(timestamp, TIMEZONE).strftime("%Y-%m")
 
 
-_DISTANCE_RE = re.compile(r"^\s*(\d+(?:,\d+)?)\s*(km|m)\s*$")
-
-
-def _parse_distance(text: Any) -> float | None:
-    """ "4,1 km" / "850 m" (as `bot.geo.format_distance_km` writes) -> km."""
-    match = _DISTANCE_RE.match(str(text or ""))
-    if match is None:
-        return None
-    value = float(match[1].replace(",", "."))
-    return value if match[2] == "km" else value / 1000
-
-
-@dataclass
-class _Block:
-    """One action and what followed it until the next action."""
-
-    name: str
-    timestamp: float
-    bots: list[Mapping[str, Any]] = field(default_factory=list)
-    slots: dict[str, Any] = field(default_factory=dict)
-
-
 class _Extractor:
     def __init__(
         self,
         gazetteer: Gazetteer,
         registry: Registry,
         config: ReportConfig,
-        entries: Sequence[Entry],
     ) -> None:
         self.gazetteer = gazetteer
-        self.registry = registry
         self.config = config
-        self.entries = entries
+        self.types = {c for g in config.groups for c in g.categories} | {
+            c for p in registry.points for c in p.categories
+        }
         self.searches: list[Search] = []
         self.digital: list[DigitalAsk] = []
 
-    # where the resident was -------------------------------------------------
-
-    def _locality(
-        self, place_id: Any
-    ) -> tuple[Place | None, tuple[float, float] | None]:
-        """(the ort to count under, the named place's position to measure from)."""
-        if not place_id:
-            return None, None  # a shared position: never read
-        place = self.gazetteer.get(str(place_id))
-        if place is None or place.lat is None or place.lon is None:
-            return place, None
-        return self.gazetteer.locality(place), (place.lat, place.lon)
-
-    def _outcome(
-        self, category: str, origin: tuple[float, float] | None, block: _Block
-    ) -> Outcome:
-        texts = [str(b.get("text") or "") for b in block.bots]
-        if any(t.startswith(NO_RESULT_PREFIXES) for t in texts):
+    def _result(self, answer: Answer) -> Outcome | None:
+        """A search's result in the report's words (None: not counted)."""
+        if answer.kind is Kind.UNKNOWN_PLACE:
+            return Outcome.UNKNOWN_PLACE
+        if answer.kind is Kind.OUTSIDE_AREA:
+            return Outcome.OUTSIDE_AREA
+        if answer.service_type is None:
+            return None  # the bot did not know what was asked for
+        if answer.kind is Kind.NO_DATA:
             return Outcome.NO_DATA
-        groups = self.config.groups_of(category)
+        if answer.kind is Kind.NONE_WITHIN_LIMIT:
+            return Outcome.BEYOND
+        if answer.kind is not Kind.FOUND:
+            return None  # the bot asked back, or its data was unavailable
+        groups = self.config.groups_of(answer.service_type)
         if not groups:
             return Outcome.ANSWERED
-        first = self._first_place(block)
-        if first is None:
-            return Outcome.BEYOND  # the bot had data but listed nothing near
-        crow: float | None = None
-        point = self.registry.by_id(str(first.get("id")))
-        if point is not None and origin is not None:
-            crow = haversine_km(origin[0], origin[1], point.lat, point.lon)
-        if crow is None:
-            crow = _parse_distance(first.get("distance"))
-        if crow is None:
+        if answer.distance_km is None:
             return Outcome.UNKNOWN_DISTANCE
-        within = self.config.basis.of(crow) <= groups[0].km
+        within = self.config.basis.of(answer.distance_km) <= groups[0].km
         return Outcome.WITHIN if within else Outcome.BEYOND
 
-    @staticmethod
-    def _first_place(block: _Block) -> Mapping[str, Any] | None:
-        for bot in block.bots:
-            data = bot.get("data")
-            custom = data.get("custom") if isinstance(data, Mapping) else None
-            if isinstance(custom, Mapping) and custom.get("type") == "places":
-                places = custom.get("places")
-                if (
-                    isinstance(places, list)
-                    and places
-                    and isinstance(places[0], Mapping)
-                ):
-                    return places[0]
-        return None
+    def _where(self, answer: Answer) -> tuple[str, str]:
+        """(locality bucket, kommun) of a search."""
+        if answer.kind is Kind.UNKNOWN_PLACE:
+            return UNKNOWN_PLACE, ""
+        if answer.kind is Kind.OUTSIDE_AREA:
+            return OUTSIDE_AREA, ""
+        if answer.place == POSITION_PLACE:
+            return SHARED_POSITION, ""
+        place = self.gazetteer.get(answer.place) if answer.place else None
+        if place is None:
+            return UNKNOWN_PLACE, ""
+        locality = self.gazetteer.locality(place)
+        return locality.name, locality.municipality
 
-    # the blocks ---------------------------------------------------------------
-
-    def block(self, conversation: str, block: _Block, slots: Mapping[str, Any]) -> None:
-        month = _month(block.timestamp)
-        responses = {
-            (b.get("metadata") or {}).get("utter_action")
-            for b in block.bots
-            if isinstance(b.get("metadata"), Mapping)
-        }
-        service_type = slots.get("service_type")
-        known_type = (
-            service_type
-            if isinstance(service_type, str) and service_type in self._types()
-            else None
-        )
-        if block.name == "action_find_service":
-            search = block.slots.get("last_search")
-            if not isinstance(search, Mapping) or not search.get("category"):
-                return  # the bot asked for the type or the place instead
-            category = str(search["category"])
-            place, origin = self._locality(search.get("place_id"))
-            self.searches.append(
-                Search(
-                    conversation,
-                    month,
-                    category,
-                    place.name if place else SHARED_POSITION,
-                    place.municipality if place else "",
-                    self._outcome(category, origin, block),
-                )
-            )
-        elif block.name == "find_service_form":
-            if "utter_unknown_place" in responses:
-                bucket, outcome = UNKNOWN_PLACE, Outcome.UNKNOWN_PLACE
-            elif "utter_place_outside_area" in responses:
-                bucket, outcome = OUTSIDE_AREA, Outcome.OUTSIDE_AREA
-            else:
+    def add(self, conversation: str, timestamp: float, answer: Answer) -> None:
+        month = _month(timestamp)
+        if answer.question is Question.NEAREST:
+            result = self._result(answer)
+            if result is None:
                 return
+            known = answer.service_type if answer.service_type in self.types else None
+            locality, municipality = self._where(answer)
             self.searches.append(
-                Search(conversation, month, known_type, bucket, "", outcome)
+                Search(conversation, month, known, locality, municipality, result)
             )
-        elif block.name == "action_digital_alternative":
-            self.digital.append(DigitalAsk(conversation, month, self._topic(block)))
-        elif block.name == "action_home_delivery":
+        elif answer.question is Question.DIGITAL:
+            topic = answer.topic or UNCLEAR_TOPIC
+            self.digital.append(DigitalAsk(conversation, month, topic))
+        elif answer.question is Question.HOME_DELIVERY:
             self.digital.append(DigitalAsk(conversation, month, HOME_DELIVERY_TOPIC))
-
-    def _types(self) -> set[str]:
-        return {c for g in self.config.groups for c in g.categories} | {
-            c for p in self.registry.points for c in p.categories
-        }
-
-    def _topic(self, block: _Block) -> str:
-        for bot in block.bots:
-            text = str(bot.get("text") or "")
-            for entry in self.entries:
-                if text.startswith(entry.text):
-                    return entry.id
-        return UNCLEAR_TOPIC
 
 
 def extract(
@@ -281,47 +196,20 @@ def extract(
     gazetteer: Gazetteer,
     registry: Registry,
     config: ReportConfig,
-    entries: Sequence[Entry] = (),
 ) -> tuple[list[Search], list[DigitalAsk]]:
     """Searches and digital questions from events ordered per sender by id."""
-    ex = _Extractor(gazetteer, registry, config, entries)
+    ex = _Extractor(gazetteer, registry, config)
     sender: str | None = None
     session = 0
-    slots: dict[str, Any] = {}
-    current: _Block | None = None
-
-    def flush() -> None:
-        if current is not None and sender is not None:
-            ex.block(f"{sender}#{session}", current, slots)
-
     for event in events:
         if event.sender_id != sender:
-            flush()
-            sender, session, slots, current = event.sender_id, 0, {}, None
-        kind = event.type_name
-        if kind == "session_started":
-            flush()
-            current = None
+            sender, session = event.sender_id, 0
+        if event.type_name == "session_started":
             session += 1
-            slots = {}
-        elif kind == "action":
-            flush()
-            name = event.data.get("name")
-            current = (
-                _Block(str(name), event.timestamp) if isinstance(name, str) else None
-            )
-        elif kind == "slot":
-            name = event.data.get("name")
-            if name in _SLOTS_USED:
-                slots[name] = event.data.get("value")
-                if current is not None:
-                    current.slots[name] = event.data.get("value")
-        elif kind == "bot" and current is not None:
-            current.bots.append(event.data)
-        elif kind == "user":
-            flush()
-            current = None
-    flush()
+        elif event.type_name == "slot":
+            answer = outcome_of_event(event.data)
+            if answer is not None:
+                ex.add(f"{sender}#{session}", event.timestamp, answer)
     return ex.searches, ex.digital
 
 
@@ -543,7 +431,7 @@ def collect_demand(
     store = tracker_url(url)
     start = since_timestamp(since) if since else 0.0
     events = read_events(store, start, use_sqlalchemy=use_sqlalchemy, types=EVENT_TYPES)
-    searches, digital = extract(events, gazetteer, registry, config, entries)
+    searches, digital = extract(events, gazetteer, registry, config)
     order = [c for g in config.groups for c in g.categories]
     return aggregate(
         searches,

@@ -4,12 +4,14 @@ Routes, middlewares and startup/cleanup hooks are all set up in
 `create_app`, so the whole front can be read in one place:
 
     GET  /                 the chat page (the widget on a plain Swedish page)
+    GET  /en               the same page in English (the widget follows its lang)
     GET  /personuppgifter  what happens with personal data (docs/personuppgifter.md)
     GET  /widget/...       the widget: servicelotsen.js, servicelotsen.css
     GET  /assets/...       the page's own style sheet and icon
     GET  /health           the front itself is up (the supervisor asks)
     GET  /api/status       Rasa answers (the widget asks when it opens)
-    POST /api/chat         one turn: {"sender", "message"} -> {"messages"}
+    POST /api/chat         one turn: {"sender", "message", "language"?,
+                           "language_source"?} -> {"messages"}
 
 Every /api/ request counts against its client address, and every chat turn
 against its conversation (bot.web.ratelimit); over the limit, the answer is
@@ -86,6 +88,10 @@ PRIVACY_PAGE = web.AppKey("privacy_page", str)
 MAX_MESSAGE_CHARS = 2000
 #: Sender ids are made by the widget (crypto.randomUUID): no personal data.
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+#: The widget's languages, and where the one showing came from: the resident
+#: pressed the switch, or the page's `lang` (docs/web-chat.md).
+LANGUAGES = frozenset({"sv", "en"})
+LANGUAGE_SOURCES = frozenset({"switch", "page"})
 
 _ERRORS = {
     400: "Begäran kunde inte läsas.",
@@ -284,11 +290,34 @@ async def rate_limit_middleware(
     return await handler(request)
 
 
+def language_metadata(payload: dict[str, Any]) -> dict[str, str] | None:
+    """Rasa's message metadata for the widget's language: `{"language": "en",
+    "language_source": "switch"}`, `{}` when the request names no language
+    (another REST client), None when it names one we do not have.
+    """
+    language = payload.get("language")
+    source = payload.get("language_source")
+    if language is None and source is None:
+        return {}
+    if not isinstance(language, str) or language not in LANGUAGES:
+        return None
+    metadata = {"language": language}
+    if source is not None:
+        if not isinstance(source, str) or source not in LANGUAGE_SOURCES:
+            return None
+        metadata["language_source"] = source
+    return metadata
+
+
 # --- handlers -----------------------------------------------------------------
 
 
 async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def index_en(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "en.html")
 
 
 async def privacy(request: web.Request) -> web.Response:
@@ -327,13 +356,16 @@ async def chat(request: web.Request) -> web.Response:
         return _error(
             413, f"Meddelandet är för långt. Skriv högst {MAX_MESSAGE_CHARS} tecken."
         )
+    metadata = language_metadata(payload)
+    if metadata is None:
+        return _error(400, 'Okänt språk: "language" ska vara "sv" eller "en".')
     conversation = request.app[LIMITS].conversation
     if conversation is not None:
         wait = conversation.take(sender)
         if wait:
             return _too_many(wait)
     try:
-        replies = await request.app[RASA].send(sender, message)
+        replies = await request.app[RASA].send(sender, message, metadata)
     except ChatBackendError as err:
         return _error(err.status, err.message)
     return _json({"messages": widget_messages(replies)})
@@ -385,6 +417,7 @@ def create_app(config: WebConfig | None = None) -> web.Application:
     app.on_response_prepare.append(_on_response_prepare)
 
     app.router.add_get("/", index)
+    app.router.add_get("/en", index_en)
     app.router.add_get("/personuppgifter", privacy)
     app.router.add_get("/health", health)
     app.router.add_get("/api/status", status)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 
 import aiohttp
 
@@ -56,8 +57,13 @@ class RasaClient:
     def webhook(self) -> str:
         return f"{self._base_url}/webhooks/rest/webhook"
 
-    async def send(self, sender: str, message: str) -> list[object]:
+    async def send(
+        self, sender: str, message: str, metadata: Mapping[str, str] | None = None
+    ) -> list[object]:
         """One turn: the resident's message in, Rasa's reply list out.
+
+        `metadata` (the widget's language, bot.web.app.language_metadata)
+        goes to Rasa as the message's metadata (channels/rest.py keeps it).
 
         Raises:
             ChatBackendError: 503 when Rasa cannot be reached, 504 when it is
@@ -66,7 +72,8 @@ class RasaClient:
         try:
             async with self._session.post(
                 self.webhook,
-                json={"sender": sender, "message": message},
+                json={"sender": sender, "message": message}
+                | ({"metadata": dict(metadata)} if metadata else {}),
                 # a balancer in front of several Rasa instances keeps each
                 # conversation on one of them (deploy/nginx/servicelotsen.conf)
                 headers={CONVERSATION_HEADER: sender},

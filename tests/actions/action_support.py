@@ -22,6 +22,8 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.outcome import OUTCOME_SLOT, Outcome
+
 REPO = Path(__file__).resolve().parents[2]
 REGISTRY = REPO / "tests" / "fixtures" / "e2e" / "registry.geojson"
 DOMAIN_PATH = REPO / "domain.yml"
@@ -147,12 +149,42 @@ def render(message: dict[str, Any]) -> str:
     return _FIELD.sub(fill, template)
 
 
+def _is_outcome(event: dict[str, Any]) -> bool:
+    return event.get("event") == "slot" and event.get("name") == OUTCOME_SLOT
+
+
 @dataclass
 class Reply:
-    """What one action did: its events and the messages it dispatched."""
+    """What one action did: its events and the messages it dispatched.
 
-    events: list[dict[str, Any]]
+    `events` are the conversation's state (slots); the answer's outcome
+    records (`bot.outcome`) are kept apart in `outcomes`.
+    """
+
+    all_events: list[dict[str, Any]]
     messages: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return [e for e in self.all_events if not _is_outcome(e)]
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        """The outcomes recorded, each checked against the schema."""
+        found = []
+        for event in self.all_events:
+            if _is_outcome(event):
+                parsed = Outcome.from_dict(event["value"])
+                assert parsed is not None, f"not an outcome: {event['value']!r}"
+                assert parsed.to_dict() == event["value"]
+                found.append(parsed)
+        return found
+
+    @property
+    def outcome(self) -> Outcome:
+        """The one outcome of this answer."""
+        assert len(self.outcomes) == 1, self.outcomes
+        return self.outcomes[0]
 
     @property
     def responses(self) -> list[str | None]:

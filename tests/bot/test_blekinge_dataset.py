@@ -2,8 +2,9 @@
 
 The dataset is what residents act on, so these check the promises of the
 data policy on the committed file itself: every record has a source and a
-date, nothing is invented (no opening hours, no apoteksombud or paketombud),
-known source errors are repaired or left out, duplicates are merged.
+date, nothing is invented (no opening hours, no library positions), known
+source errors are repaired or left out, duplicates are merged, and one shop
+is one point with each category's own source and date.
 """
 
 from __future__ import annotations
@@ -25,7 +26,19 @@ ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT / "data" / "service_points" / "blekinge.geojson"
 REFERENCE = ROOT.parent / "shared" / "reference"
 MUNICIPALITIES = {"Karlskrona", "Ronneby", "Karlshamn", "Olofström", "Sölvesborg"}
-SOURCES = {"kedjans butikssök (insamlat 2023)", "OpenStreetMap (ODbL)"}
+PIPOS = "Tillväxtverket Pipos Serviceanalys (Läkemedelsverket, Apoteket AB)"
+CARRIERS = "transportföretagens ombudslistor (sammanställda 2021)"
+VARD = (
+    "1177 Vårdguiden (Region Blekinge), sammanställt av Jag vill ha vaccin "
+    "(civictechsweden/JagVillHaVaccin)"
+)
+SOURCES = {
+    "kedjans butikssök (insamlat 2023)",
+    "OpenStreetMap (ODbL)",
+    PIPOS,
+    CARRIERS,
+    VARD,
+}
 
 
 @pytest.fixture(scope="module")
@@ -48,43 +61,65 @@ def test_dataset_loads_without_rejections(registry: Registry) -> None:
 
 
 @pytest.mark.parametrize(
-    "category", ["dagligvaror", "apotek", "uttagsautomat", "drivmedel", "vårdcentral"]
+    ("category", "at_least"),
+    [
+        ("dagligvaror", 48),
+        ("apotek", 23),
+        ("apoteksombud", 15),
+        ("paketombud", 75),
+        ("uttagsautomat", 39),
+        ("drivmedel", 48),
+        ("vårdcentral", 17),
+    ],
 )
-def test_categories_with_sources_have_records(
-    registry: Registry, category: str
+def test_categories_have_their_records(
+    registry: Registry, category: str, at_least: int
 ) -> None:
-    assert registry.in_category(category)
+    assert len(registry.in_category(category)) >= at_least
 
 
-@pytest.mark.parametrize("category", ["apoteksombud", "paketombud", "bibliotek"])
-def test_categories_without_an_open_source_stay_empty(
-    registry: Registry, category: str
-) -> None:
-    assert registry.in_category(category) == ()
+def test_libraries_have_no_invented_position(registry: Registry) -> None:
+    assert registry.in_category("bibliotek") == ()
+
+
+def test_every_parcel_point_knows_its_carriers(registry: Registry) -> None:
+    parcel = registry.in_category("paketombud")
+    assert all(p.carriers for p in parcel)
+    assert len(parcel) >= 75
 
 
 def test_every_record_names_a_known_source_and_a_plausible_date(
     registry: Registry,
 ) -> None:
     for p in registry.points:
+        for category in p.categories:
+            entry = p.source_for(category)
+            assert entry.source in SOURCES, (p.id, category)
+            assert (
+                datetime.date(2020, 1, 1)
+                <= entry.source_date
+                <= datetime.date(2025, 12, 31)
+            )
         assert p.source in SOURCES, p.id
-        assert datetime.date(2020, 1, 1) <= p.source_date <= datetime.date(2025, 12, 31)
+        # the point's own date is never newer than any of its categories'
+        assert p.source_date == min(p.source_for(c).source_date for c in p.categories)
         if p.source == "OpenStreetMap (ODbL)":
-            assert p.id.startswith("osm-node-")
             assert p.source_date == datetime.date(2020, 9, 4)
-        else:
-            assert p.id.startswith("sepoi-")
 
 
 def test_nothing_is_invented(registry: Registry) -> None:
     for p in registry.points:
         assert p.opening_hours is None, p.id  # no source states opening hours
-        assert p.phone is None and p.website is None, p.id
+        if p.phone or p.website:  # the 1177 contact cards state them
+            assert p.categories == ("vårdcentral",), p.id
+            assert p.website and p.website.startswith("https://www.1177.se/")
 
 
 def test_ids_are_stable_slugs(registry: Registry) -> None:
     for p in registry.points:
-        assert re.fullmatch(r"(sepoi|osm-node)-[a-z0-9-]+", p.id), p.id
+        assert re.fullmatch(
+            r"(sepoi|osm-node|pipos|ombud|paketskap|vc)-[a-z0-9-]+", p.id
+        ), p.id
 
 
 def test_municipalities_are_blekinges(registry: Registry) -> None:
@@ -107,6 +142,8 @@ def test_no_mojibake_left(registry: Registry) -> None:
         ("ICA Kvantum Karlshamn", "Karlshamn"),  # the town's own outskirts
         ("St1 Bräkne Hoby", "Bräkne-Hoby"),  # "Bräkne-hoby" spelled as the gazetteer
         ("Kungsmarkens vårdcentral", "Karlskrona"),
+        ("Tving Supermarket", "Tving"),
+        ("Handlarn Eringsboda", "Eringsboda"),
     ],
 )
 def test_localities(registry: Registry, name: str, locality: str) -> None:
@@ -124,7 +161,75 @@ def test_localities(registry: Registry, name: str, locality: str) -> None:
     ],
 )
 def test_left_out_records_are_absent(registry: Registry, pattern: str) -> None:
-    assert not [p.name for p in registry.points if re.search(pattern, p.name)]
+    # kiosks and tobacconists may be parcel agents, but never grocery stores
+    grocery = registry.in_category("dagligvaror")
+    assert not [p.name for p in grocery if re.search(pattern, p.name)]
+    assert not [
+        p.name
+        for p in registry.points
+        if re.search(pattern, p.name) and "paketombud" not in p.categories
+    ]
+
+
+def test_business_counters_are_left_out(registry: Registry) -> None:
+    assert not [p for p in registry.points if p.name.startswith("PostNord ")]
+
+
+def test_nattraby_health_centre_is_not_placed_at_the_hospital(
+    registry: Registry,
+) -> None:
+    assert not [p for p in registry.points if "Nättraby vårdcentral" in p.name]
+
+
+def test_lockers_are_named_as_lockers(registry: Registry) -> None:
+    lockers = [
+        p for p in registry.points if any(c.kind == "paketskåp" for c in p.carriers)
+    ]
+    assert len(lockers) >= 8
+    for p in lockers:
+        assert " paketskåp, " in p.name, p.name
+        assert not re.search(r"\bVX\d+", p.name), p.name
+    assert "Instabox paketskåp, Mörrum" in {p.name for p in lockers}
+
+
+def test_one_shop_one_point_nattraby(registry: Registry) -> None:
+    """ICA Nära Nättran: grocery (chain list 2023), apoteksombud (Pipos 2025)
+    and PostNord agent (2021) in one point, each with its own source and date."""
+    (p,) = [p for p in registry.points if p.name == "ICA Nära Nättran"]
+    assert set(p.categories) == {"dagligvaror", "apoteksombud", "paketombud"}
+    assert p.source_for("apoteksombud").source == PIPOS
+    assert p.source_for("apoteksombud").source_date == datetime.date(2025, 11, 12)
+    assert p.source_for("paketombud").source == CARRIERS
+    assert p.source_for("dagligvaror").source == "kedjans butikssök (insamlat 2023)"
+    assert p.carrier_ids() == ("postnord",)
+    assert p.source_date == datetime.date(2021, 4, 28)  # the oldest category's
+
+
+def test_grocery_from_the_chain_table_says_so(registry: Registry) -> None:
+    derived = [
+        (p, e)
+        for p in registry.points
+        for e in p.sources
+        if e.category == "dagligvaror" and e.note
+    ]
+    assert derived  # carriers-only grocery chain shops (Tving? no: Coop Österport)
+    for p, e in derived:
+        assert "dagligvarukedja" in e.note and "chains.yml" in e.note, p.id
+        # a derived fact never stands beside a source stating it outright
+        assert not [
+            x for x in p.sources if x.category == "dagligvaror" and x.note is None
+        ]
+
+
+def test_pharmacies_are_the_2025_list(registry: Registry) -> None:
+    pharmacies = registry.in_category("apotek")
+    assert len(pharmacies) == 23
+    for p in pharmacies:
+        assert p.source_for("apotek").source == PIPOS, p.id
+    # the older sources stay in the record's provenance
+    (kallinge,) = [p for p in pharmacies if p.locality == "Kallinge"]
+    older = {e.source for e in kallinge.sources if e.category == "apotek"}
+    assert "OpenStreetMap (ODbL)" in older
 
 
 def test_duplicates_are_merged(registry: Registry) -> None:
@@ -138,17 +243,6 @@ def test_duplicates_are_merged(registry: Registry) -> None:
         if a.brand and a.brand == b.brand:
             assert metres > 100, (a.id, b.id)
         assert metres > 5, (a.id, b.id)  # nothing listed twice on one spot
-
-
-def test_osm_pharmacy_kept_only_where_the_chain_confirms_it(registry: Registry) -> None:
-    osm_pharmacies = [
-        p
-        for p in registry.in_category("apotek")
-        if p.source.startswith("OpenStreetMap")
-    ]
-    assert [(p.name, p.locality) for p in osm_pharmacies] == [
-        ("Kronans Apotek", "Kallinge")
-    ]
 
 
 @pytest.mark.parametrize(

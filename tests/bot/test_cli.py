@@ -21,7 +21,7 @@ import pytest
 from bot.answers import freshness
 from bot.cli import main
 from bot.geo import ROAD_DETOUR_FACTOR, haversine_km
-from bot.registry import ENV_REGISTRY, ServicePoint, load_registry
+from bot.registry import ENV_REGISTRY, ServicePoint, load_registry, write_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E = ROOT / "tests" / "fixtures" / "e2e" / "registry.geojson"
@@ -861,12 +861,35 @@ def test_subprocess_resolve_jamjo() -> None:
     assert done.stderr == ""
 
 
-def test_subprocess_nearest_apoteksombud_has_no_data_and_names_the_nearest_apotek() -> (
-    None
-):
+def test_subprocess_nearest_apoteksombud_in_the_default_data() -> None:
+    """Pipos 2025 lists apoteksombud; the nearest to Tving comes first."""
     done = _python_m_bot(
         "nearest", "--near", "Tving", "--category", "apoteksombud", "--json"
     )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["no_data"] == []
+    default = load_registry(ROOT / "data" / "service_points")
+    ombud = sorted(
+        (p for p in default.points if "apoteksombud" in p.categories),
+        key=lambda p: haversine_km(*TVING, p.lat, p.lon),
+    )
+    hits = data["results"]
+    assert hits and hits[0]["point"]["id"] == ombud[0].id
+
+
+def test_subprocess_nearest_without_data_names_the_nearest_apotek(
+    tmp_path: Path,
+) -> None:
+    """A registry without apoteksombud: no data, and the nearest apotek instead."""
+    default = load_registry(ROOT / "data" / "service_points")
+    kept = [p for p in default.points if "apoteksombud" not in p.categories]
+    registry = tmp_path / "utan-ombud.geojson"
+    write_registry(kept, registry)
+    done = _python_m_bot(
+        "nearest", "--near", "Tving", "--category", "apoteksombud", "--json",
+        "--registry", str(registry),
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     data = json.loads(done.stdout)
@@ -874,10 +897,8 @@ def test_subprocess_nearest_apoteksombud_has_no_data_and_names_the_nearest_apote
     assert data["results"] == []
     [related] = data["related"]
     assert related["category"] == "apotek"
-    # the nearest apotek of the default data, found here without the index
-    default = load_registry(ROOT / "data" / "service_points")
     apotek = sorted(
-        (p for p in default.points if "apotek" in p.categories),
+        (p for p in kept if "apotek" in p.categories),
         key=lambda p: haversine_km(*TVING, p.lat, p.lon),
     )
     hits = related["results"]

@@ -348,3 +348,208 @@ def test_next_weekday_includes_today() -> None:
 )
 def test_status_text(expr: str, when: datetime.datetime, text: str) -> None:
     assert parse_opening_hours(expr).status_text(when) == text
+
+
+# ---------------------------------------------------------------- bounded evaluation
+# Issue 14: every evaluation has a search window; results must be the
+# library's own. The reference below asks the library itself in two other
+# ways (its state at every quarter hour; its own next change, with its
+# max_interval_days horizon) instead of repeating our code.
+
+import time  # noqa: E402
+
+import opening_hours as _lib  # noqa: E402
+
+from bot.opening_hours import COUNTRY, SEARCH_HORIZON  # noqa: E402
+
+#: Every form named in issue 14, and the ones an OSM import brings.
+CORPUS = (
+    "24/7",
+    "Mo-Su 00:00-24:00",
+    "Mo-Su 00:00-24:00; PH off",
+    "Mo-Fr 09:00-19:00; Sa 09:00-14:00; Su off",
+    "Mo-Fr 08:00-21:00; Sa,Su 09:00-18:00; PH off",
+    "Fr-Sa 22:00-02:00",
+    "Mo-Th 11:00-22:00; Fr,Sa 11:00-03:00",
+    "Mo-Fr 00:00-24:00; Sa,Su 10:00-14:00",
+    "Mo 10:00-24:00; Tu-Su 00:00-24:00",
+    "PH off",
+    "Mo-Fr 08:00-17:00; PH off",
+    "Jun-Aug Mo-Fr 10:00-18:00",
+    "Jun-Aug Mo-Su 10:00-18:00; Sep-May Sa 10:00-14:00",
+    "week 01-20 Mo-Fr 08:00-16:00",
+    "week 02-52/2 We 09:00-12:00",
+    'Mo-Fr 08:00-17:00 "efter överenskommelse"',
+    'Mo-Fr 09:00-16:00; Sa 10:00-13:00 "endast sommartid"',
+    "Mo-Fr 08:00-12:00,13:00-17:00",
+    "Mo-Fr 08:00-17:00; We off",
+    "off",
+    "unknown",
+    "Mo-Fr 08:30-17:00; Dec 24 off; Dec 31 10:00-13:00",
+    "Mo-Fr 10:00-16:00; Sa unknown",
+)
+#: A fallback rule (`||`): the library's intervals and its state() disagree on
+#: some days (opening-hours-py 2.1.4), so only its speed is checked here.
+FALLBACK_FORM = "Mo-Th 10:00-18:00; Fr 10:00-16:00 || unknown"
+
+
+def _sample_days() -> list[datetime.date]:
+    """Daylight-saving days and their neighbours, holiday seasons, week-number
+    and month edges, and every fifth day over two years."""
+    days: set[datetime.date] = set()
+    for centre in (
+        datetime.date(2026, 3, 29),  # summer time begins
+        datetime.date(2026, 10, 25),  # winter time begins
+        datetime.date(2027, 3, 28),
+        datetime.date(2026, 6, 19),  # midsommarafton
+        datetime.date(2026, 12, 24),
+        datetime.date(2026, 12, 31),
+        datetime.date(2026, 4, 3),  # långfredag
+        datetime.date(2026, 6, 1),  # season starts
+        datetime.date(2026, 8, 31),  # season ends
+        datetime.date(2027, 1, 4),  # week 1
+        datetime.date(2026, 5, 17),  # week 20 ends
+    ):
+        days.update(centre + datetime.timedelta(days=d) for d in range(-2, 3))
+    start = datetime.date(2026, 1, 1)
+    days.update(start + datetime.timedelta(days=d) for d in range(0, 730, 5))
+    return sorted(days)
+
+
+SAMPLE_DAYS = _sample_days()
+QUARTER = datetime.timedelta(minutes=15)
+
+
+def _lib_open_quarters(lib: _lib.OpeningHours, day: datetime.date) -> list[bool]:
+    """The library's own state at every quarter hour of a day (real time:
+    a daylight-saving day has 92 or 100 quarters)."""
+    start = local_datetime(day).astimezone(datetime.timezone.utc)
+    end = local_datetime(day + datetime.timedelta(days=1)).astimezone(
+        datetime.timezone.utc
+    )
+    out = []
+    moment = start
+    while moment < end:
+        out.append(lib.state(moment.astimezone(TIMEZONE))[0] == _lib.State.OPEN)
+        moment += QUARTER
+    return out
+
+
+def _ambiguous(moment: datetime.datetime) -> bool:
+    wall = moment.astimezone(TIMEZONE).replace(tzinfo=None)
+    return (
+        wall.replace(tzinfo=TIMEZONE, fold=0).utcoffset()
+        != wall.replace(tzinfo=TIMEZONE, fold=1).utcoffset()
+    )
+
+
+@pytest.mark.parametrize("expr", CORPUS)
+def test_day_hours_match_the_library_state_at_every_quarter(expr: str) -> None:
+    hours = OpeningHours(expr)
+    lib = _lib.OpeningHours(expr, timezone=TIMEZONE, country=COUNTRY)
+    for day in SAMPLE_DAYS:
+        dh = hours.day_hours(day)
+        expected = _lib_open_quarters(lib, day)
+        start = local_datetime(day).astimezone(datetime.timezone.utc)
+        got = []
+        for i in range(len(expected)):
+            moment = start + i * QUARTER
+            if dh.all_day:
+                got.append(True)
+                continue
+            inside = any(
+                s <= moment and (e is None or moment < e) for s, e in dh.periods
+            )
+            if not inside:  # open since yesterday (a span past midnight)
+                yesterday = hours.day_hours(day - datetime.timedelta(days=1))
+                inside = any(
+                    s <= moment and (e is None or moment < e)
+                    for s, e in yesterday.periods
+                )
+            got.append(inside)
+        # The hour that occurs twice when winter time begins: the library's
+        # intervals and its state() disagree there (an end of "02:00" is the
+        # second 02:00 for one, the first for the other); we follow intervals.
+        for i in range(len(expected)):
+            if _ambiguous(start + i * QUARTER):
+                got[i] = expected[i] = False
+        assert got == expected, (expr, day, dh)
+        # unknown and comments as the library says at some moment of the day
+        lib_unknown = any(
+            lib.state((start + i * QUARTER).astimezone(TIMEZONE))[0]
+            == _lib.State.UNKNOWN
+            for i in range(len(expected))
+        )
+        assert dh.unknown == lib_unknown, (expr, day)
+
+
+@pytest.mark.parametrize("expr", CORPUS)
+def test_next_opening_and_closing_match_the_library(expr: str) -> None:
+    hours = OpeningHours(expr)
+    # the library's own horizon: a change further away than this is "never"
+    lib = _lib.OpeningHours(
+        expr, timezone=TIMEZONE, country=COUNTRY, max_interval_days=SEARCH_HORIZON.days
+    )
+    for day in SAMPLE_DAYS[::3]:
+        for hh, mm in ((0, 0), (2, 30), (8, 59), (13, 0), (23, 30)):
+            moment = local_datetime(day, hh, mm)
+            limit = moment + SEARCH_HORIZON
+            # the library: walk its next_change until open
+            opening: datetime.datetime | None = moment
+            while opening is not None and lib.state(opening)[0] != _lib.State.OPEN:
+                opening = lib.next_change(opening)
+                if opening is not None and opening >= limit:
+                    opening = None
+            assert hours.next_opening(moment) == opening, (expr, moment)
+            closing: datetime.datetime | None = None
+            if opening is not None:
+                closing = opening
+                while closing is not None and lib.state(closing)[0] == _lib.State.OPEN:
+                    closing = lib.next_change(closing)
+                    if closing is not None and closing >= limit:
+                        closing = None
+            assert hours.next_closing(moment) == closing, (expr, moment)
+
+
+def test_day_hours_is_cached_per_day() -> None:
+    hours = OpeningHours("Mo-Su 00:00-24:00")
+    first = hours.day_hours(SUN)
+    assert hours.day_hours(SUN) is first
+    assert hours.day_hours(SAT) is not first
+    for i in range(40):  # the cache stays small
+        hours.day_hours(MON + datetime.timedelta(days=i))
+    assert len(hours._days) <= 16
+
+
+def test_a_period_without_end_in_sight_is_told_from_its_start() -> None:
+    hours = OpeningHours("Mo 10:00-24:00; Tu-Su 00:00-24:00")
+    dh = hours.day_hours(MON)
+    assert dh.periods == ((at(MON, 10), None),)
+    assert dh.text == "från 10"
+    assert hours.day_hours(TUE).all_day
+    assert hours.next_closing(at(MON, 12)) == at(MON + datetime.timedelta(days=7), 0)
+
+
+@pytest.mark.parametrize("expr", (*CORPUS, FALLBACK_FORM))
+def test_a_thousand_evaluations_of_each_form_are_fast(expr: str) -> None:
+    """Regression guard, loose on purpose (bench: scripts/bench_hours.py).
+
+    1,000 uncached day_hours, next changes and open-now checks in < 1 s each
+    (before issue 14, one day_hours of "Mo-Su 00:00-24:00" took ~0.9 s).
+    """
+    hours = OpeningHours(expr)
+    days = [SUN + datetime.timedelta(days=i) for i in range(1000)]
+    started = time.perf_counter()
+    for day in days:
+        hours._days.clear()
+        hours.day_hours(day)
+    assert time.perf_counter() - started < 1.0
+    moments = [local_datetime(d, 12) for d in days]
+    started = time.perf_counter()
+    for m in moments:
+        hours.status_text(m)
+    assert time.perf_counter() - started < 1.0
+    started = time.perf_counter()
+    for m in moments:
+        hours.is_open(m)
+    assert time.perf_counter() - started < 1.0

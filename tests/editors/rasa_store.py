@@ -34,6 +34,24 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bot.outcome import (  # noqa: E402  (plain Python, no Rasa: imports here too)
+    OUTCOME_SLOT,
+    SHARED_POSITION,
+    Kind,
+    Outcome,
+    Question,
+)
+
+#: The outcome of the answer from a shared position (its distance goes too).
+POSITION_OUTCOME = Outcome(
+    Kind.FOUND,
+    Question.NEAREST,
+    service_type="apotek",
+    place=SHARED_POSITION,
+    distance_km=1.2345,
+).to_dict()
 #: Distinctive coordinates: found nowhere else in the repository.
 OLD_POSITION = (56.16789, 15.58642)
 NEW_POSITION = (56.20417, 15.27753)
@@ -84,6 +102,7 @@ def _share(lat: float, lon: float, ts: float) -> list[Event]:
             timestamp=ts + 0.4,
         ),
         BotUttered(data={"custom": PLACES}, timestamp=ts + 0.5),
+        SlotSet(OUTCOME_SLOT, POSITION_OUTCOME, timestamp=ts + 0.55),
         ActionExecuted("action_listen", timestamp=ts + 0.6),
     ]
 

@@ -22,6 +22,7 @@ import yaml
 
 from bot import inbox
 from bot.errors import TrackerStoreError
+from bot.outcome import OUTCOME_SLOT, Kind, Outcome, Question
 
 REPO = Path(__file__).resolve().parents[2]
 SINCE = datetime.date(2026, 11, 1)
@@ -45,8 +46,9 @@ CREATE INDEX ix_events_sender_id ON events (sender_id);
 class Store:
     """Writes Rasa-shaped events into an SQLite tracker store."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, reword: bool = False) -> None:
         self.path = path
+        self.reword = reword
         self.conn = sqlite3.connect(path)
         self.conn.executescript(SCHEMA)
         self.clock = itertools.count()
@@ -88,8 +90,16 @@ class Store:
     def bot(
         self, sender: str, text: str, response: str | None = None, at: float = DAY
     ) -> None:
+        if self.reword:  # as after an editor rewrote every answer, in English
+            text = f"In other words: {text[::-1].upper()}"
         metadata = {"utter_action": response} if response else {}
         self._add(sender, "bot", {"text": text, "metadata": metadata}, at)
+
+    def outcome(self, sender: str, kind: Kind, question: Question,
+                at: float = DAY, **fields: Any) -> None:  # fmt: skip
+        """The outcome the action records with its answer (`bot.outcome`)."""
+        value = Outcome(kind, question, **fields).to_dict()
+        self._add(sender, "slot", {"name": OUTCOME_SLOT, "value": value}, at)
 
     def close(self) -> None:
         self.conn.commit()
@@ -108,9 +118,14 @@ UNKNOWN_PLACE = 'Jag hittar ingen ort som heter "Gullabyn" i Blekinge.'
 NO_DATA = "Jag har tyvärr inga uppgifter om apoteksombud ännu, så jag kan inte säga."
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
-    s = Store(tmp_path / "tracker.db")
+@pytest.fixture(params=[False, True], ids=["as-written", "reworded"])
+def store(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The conversations below; "reworded": every answer in other words.
+
+    The inbox reads the answers' outcomes, never their wording, so every
+    test gives the same result on both.
+    """
+    s = Store(tmp_path / "tracker.db", reword=request.param)
     # handled well: never in the inbox
     s.user("a", "hej", "greet", 0.99)
     s.action("a", "utter_greet")
@@ -120,6 +135,8 @@ def store(tmp_path: Path) -> Path:
            entities=[entity("apotek", text, "service_type"), entity("Ronneby", text, "location")])  # fmt: skip
     s.action("a", "action_find_service")
     s.bot("a", "Närmaste apotek från Ronneby: ...")
+    s.outcome("a", Kind.FOUND, Question.NEAREST, service_type="apotek",
+              place="1081-ronneby", distance_km=0.4)  # fmt: skip
     # unknown place, twice (case and punctuation differ), from two residents;
     # the later wording is kept
     for sender, text in (
@@ -132,6 +149,7 @@ def store(tmp_path: Path) -> Path:
                          entity("Gullabyn", text, "location")])  # fmt: skip
         s.action(sender, "find_service_form")
         s.bot(sender, UNKNOWN_PLACE, "utter_unknown_place")
+        s.outcome(sender, Kind.UNKNOWN_PLACE, Question.NEAREST, service_type="apotek")
     # NLU fallback with a phone number the model took for a place
     text = "ring mig på 070-123 45 67"
     s.user("d", text, "nlu_fallback", 0.4,
@@ -146,11 +164,13 @@ def store(tmp_path: Path) -> Path:
     s.user("d", text, "human_handoff", 0.99, message_id="rephrased")
     s.action("d", "action_human_handoff")
     s.bot("d", "Du kan ringa Karlskrona kommun: 0455-30 30 00.")
+    s.outcome("d", Kind.HANDOFF, Question.CONTACT)
     # low confidence, with a personnummer
     text = "mitt personnummer är 19121212-1212 hjälp"
     s.user("e", text, "help", 0.52, ranking=[("help", 0.52), ("human_handoff", 0.3)])
     s.action("e", "action_help")
     s.bot("e", "Jag kan hjälpa dig att hitta matbutiker.", "utter_help")
+    s.outcome("e", Kind.FOUND, Question.HELP)
     # no data, with an address, an e-mail and a service word that needs a value
     text = "jag bor på Storgatan 12, piller i Tving? svara till anna@example.se"
     s.user("f", text, "find_service", 0.97,
@@ -160,6 +180,8 @@ def store(tmp_path: Path) -> Path:
                      entity("Tving", text, "location")])  # fmt: skip
     s.action("f", "action_find_service")
     s.bot("f", NO_DATA)
+    s.outcome("f", Kind.NO_DATA, Question.NEAREST, service_type="apoteksombud",
+              place="1080-tving")  # fmt: skip
     # unknown service type, with coordinates; and a known word as synonym
     text = "medicin vid 56.26, 14.77"
     s.user("g", text, "find_service", 0.9,
@@ -167,6 +189,8 @@ def store(tmp_path: Path) -> Path:
     s.action("g", "find_service_form")
     s.bot("g", "Jag förstod inte vilken sorts service du letar efter.",
           "utter_unknown_service_type")  # fmt: skip
+    s.outcome("g", Kind.NO_DATA, Question.NEAREST)
+
     # a button payload, and a message from before the date: never in the inbox
     s.user("h", '/inform{"service_type": "apotek"}', "nlu_fallback", 0.1)
     s.bot("h", "Förlåt, jag förstod inte riktigt.", "utter_ask_rephrase")
@@ -271,6 +295,27 @@ def test_the_yaml_file_is_masked_readable_and_parses(store: Path) -> None:
         ],
         "senast": "2026-11-10",
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (Kind.FOUND, ()),
+        (Kind.ASKED, ()),
+        (Kind.HANDOFF, ()),
+        (Kind.NOT_UNDERSTOOD, (inbox.Reason.FALLBACK,)),
+        (Kind.UNKNOWN_PLACE, (inbox.Reason.UNKNOWN_PLACE,)),
+        (Kind.NO_DATA, (inbox.Reason.NO_RESULT,)),
+        (Kind.OUTSIDE_AREA, ()),
+    ],
+)
+def test_the_reason_comes_from_the_outcome_alone(
+    kind: Kind, expected: tuple[inbox.Reason, ...]
+) -> None:
+    turn = inbox.Turn("x", DAY, "något", "find_service", 0.95, (), ())
+    turn.actions.append("some_action")
+    turn.outcomes.append(Outcome(kind, Question.NEAREST))
+    assert inbox.reasons(turn) == expected
 
 
 def test_messages_before_the_date_are_left_out(store: Path) -> None:

@@ -40,8 +40,9 @@ NEW = ("56.20417", "15.27753")
 #: Events of "gammalt-samtal" (session start 3 + one turn 4).
 OLD_CONVERSATION_EVENTS = 7
 #: In the ended session of "delad-position": the payload message, four slot
-#: events, the answer's text and its places, and the later "80 m" answer.
-SCRUBBED = 8
+#: events, the answer's text, its places and its outcome's distance, and the
+#: later "80 m" answer.
+SCRUBBED = 9
 
 
 def rasa(*args: str) -> str:
@@ -127,6 +128,9 @@ def check_purged(url: str) -> None:
     ended = "\n".join(rows_of(url, "delad-position")[:16])
     assert "1,2 km" not in ended and "80 m" not in ended  # ...and the distances from it
     assert DISTANCE_PLACEHOLDER in ended
+    assert "1.234" not in ended and '"distance_km": null' in ended  # the outcome's
+    assert '"kind": "found"' in ended  # ... while what was answered stays countable
+    assert "1.234" in "\n".join(rows_of(url, "pagaende"))  # live: kept
     assert "Testapotek Karlskrona" in ended  # what was answered stays readable
     for sender in ("pagaende", "delad-position"):  # live sessions keep theirs
         assert NEW[0] in "\n".join(rows_of(url, sender))

@@ -13,6 +13,9 @@ event's JSON are exactly Rasa 3.6's. The end-to-end test
 
 STORE is `sqlite:///path`; SPEC a file with
 {"conversations": [{"sender": ..., "sessions": [{"at": unix_time, "turns": [...]}]}]}.
+With "reword": true in SPEC every answer is written in other words (and
+its distances another way), as after an editor rewrote the answers or the
+bot answered in English; the counts must not change.
 """
 
 from __future__ import annotations
@@ -38,7 +41,19 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bot.outcome import (  # noqa: E402  (plain Python, no Rasa: imports here too)
+    OUTCOME_SLOT,
+    SHARED_POSITION,
+    Kind,
+    Outcome,
+    Question,
+)
+
 META = {"model_id": "0000testmodel", "assistant_id": "servicelotsen"}
+#: Set from the spec: write every answer in other words.
+REWORD = False
 
 
 class Clock:
@@ -82,12 +97,46 @@ def _slot(name: str, value: Any, t: Clock) -> SlotSet:
     return SlotSet(name, value, timestamp=t(), metadata=META)
 
 
+def _outcome(t: Clock, kind: Kind, question: Question, **fields: Any) -> SlotSet:
+    """The answer's outcome, as the actions record it (`bot.outcome`)."""
+    return _slot(OUTCOME_SLOT, Outcome(kind, question, **fields).to_dict(), t)
+
+
+def _km(distance: str) -> float:
+    """ "4,1 km" / "70 m" -> km (the test's own numbers, never read back by the report)."""
+    value, unit = distance.split()
+    number = float(value.replace(",", "."))
+    return number if unit == "km" else number / 1000
+
+
+def _reworded(text: str) -> str:
+    """Other words for an answer: English, distances in metres or miles."""
+    words = {
+        "Närmaste": "Closest",
+        "från": "from",
+        "Jag har tyvärr inga uppgifter om": "Sorry, there is nothing on file about",
+        "Jag hittar ingen ort som heter": "No place is called",
+        "Det finns inga fler ställen": "Nothing more to show",
+        "Var är du?": "Where are you?",
+        "Tack!": "Thanks!",
+    }
+    for swedish, english in words.items():
+        text = text.replace(swedish, english)
+    return f"(reworded) {text.upper()}"
+
+
 def _bot(
     text: str | None,
     t: Clock,
     response: str | None = None,
     custom: dict[str, Any] | None = None,
 ) -> BotUttered:
+    if REWORD:
+        text = _reworded(text) if text else text
+        if custom is not None:
+            custom = json.loads(
+                json.dumps(custom).replace(" km", " kilometres").replace(" m\"", " metres\"")
+            )
     meta = dict(META)
     if response:
         meta["utter_action"] = response
@@ -187,6 +236,14 @@ def _turn(turn: dict[str, Any], t: Clock) -> list[Event]:
                 t,
             ),
             _slot("results_shown", 1.0, t),
+            _outcome(
+                t,
+                Kind.NO_DATA if turn.get("no_data") else Kind.FOUND,
+                Question.NEAREST,
+                service_type=turn["service_type"],
+                place=turn.get("place_id"),
+                distance_km=None if turn.get("no_data") else _km(turn["distance"]),
+            ),
             _act("action_listen", t),
         ]
         return events
@@ -210,6 +267,7 @@ def _turn(turn: dict[str, Any], t: Clock) -> list[Event]:
             ),
             _slot("location", None, t),
             _slot("place_id", None, t),
+            _outcome(t, Kind.ASKED, Question.POSITION, place=SHARED_POSITION),
             _act("action_listen", t),
             _user(
                 text, "find_service", [_entity("service_type", turn["service_type"])], t
@@ -227,6 +285,14 @@ def _turn(turn: dict[str, Any], t: Clock) -> list[Event]:
                 "last_search", {"category": turn["service_type"], "place_id": None}, t
             ),
             _slot("results_shown", 1.0, t),
+            _outcome(
+                t,
+                Kind.FOUND,
+                Question.NEAREST,
+                service_type=turn["service_type"],
+                place=SHARED_POSITION,
+                distance_km=_km(turn["distance"]),
+            ),
             _act("action_listen", t),
         ]
     if kind in ("unknown_place", "outside_area"):
@@ -253,6 +319,12 @@ def _turn(turn: dict[str, Any], t: Clock) -> list[Event]:
             _slot("service_type", turn["service_type"], t),
             _slot("location", None, t),
             _slot("place_id", None, t),
+            _outcome(
+                t,
+                Kind.UNKNOWN_PLACE if kind == "unknown_place" else Kind.OUTSIDE_AREA,
+                Question.NEAREST,
+                service_type=turn["service_type"],
+            ),
             _slot("requested_slot", "location", t),
             _bot("Var är du?", t, response="utter_ask_location"),
             _act("action_listen", t),
@@ -279,6 +351,7 @@ def _turn(turn: dict[str, Any], t: Clock) -> list[Event]:
                 t,
                 response="utter_no_more_results",
             ),
+            _outcome(t, Kind.NONE_WITHIN_LIMIT, Question.MORE),
             _act("action_listen", t),
         ]
     if kind == "digital":
@@ -286,6 +359,7 @@ def _turn(turn: dict[str, Any], t: Clock) -> list[Event]:
             _user(text, "ask_digital_alternative", [], t),
             _act("action_digital_alternative", t),
             _bot(turn["answer"], t),
+            _outcome(t, Kind.FOUND, Question.DIGITAL, topic=turn["topic"]),
             _act("action_listen", t),
         ]
     if kind == "home_delivery":
@@ -293,6 +367,7 @@ def _turn(turn: dict[str, Any], t: Clock) -> list[Event]:
             _user(text, "ask_home_delivery", [], t),
             _act("action_home_delivery", t),
             _bot("Det beror på var du bor. Vilken kommun gäller det?", t),
+            _outcome(t, Kind.ASKED, Question.HOME_DELIVERY),
             _act("action_listen", t),
         ]
     raise ValueError(f"unknown turn kind {kind!r}")
@@ -323,8 +398,11 @@ async def write(url: str, spec: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    global REWORD
     url, spec_file = sys.argv[1:3]
-    asyncio.run(write(url, json.loads(Path(spec_file).read_text(encoding="utf-8"))))
+    spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
+    REWORD = bool(spec.get("reword"))
+    asyncio.run(write(url, spec))
 
 
 if __name__ == "__main__":

@@ -171,7 +171,7 @@ def test_default_blekinge_data(tmp_path: Path) -> None:
     assert excess == sorted(excess, reverse=True) and excess[-1] > 0
     assert len(result.analysis.areas.localities) > 40
     no_data = [d.group.id for d in result.analysis.groups if not d.has_data]
-    assert "paketombud" in no_data  # the default data has none (data policy 3)
+    assert no_data == []  # parcel points and apoteksombud are reported now
     assert {p.name for p in result.out_dir.glob("*.csv")} == TABLES
 
 

@@ -9,8 +9,10 @@ as well so that a hidden one cannot be worked out from a total.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -131,7 +133,10 @@ def _spec() -> dict[str, Any]:
     )
     add("bara-typ", [{"kind": "ask_location", "service_type": "apotek"}])
     for i in range(6):
-        add(f"digital-{i}", [{"kind": "digital", "answer": answer}])
+        add(
+            f"digital-{i}",
+            [{"kind": "digital", "answer": answer, "topic": "handla-mat-pa-natet"}],
+        )
     for i in range(2):
         add(f"hem-{i}", [{"kind": "home_delivery"}])
 
@@ -143,14 +148,13 @@ def _spec() -> dict[str, Any]:
     return {"conversations": conversations}
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite tracker store with the scripted conversations, written by Rasa."""
+def _write_store(tmp_path_factory: pytest.TempPathFactory, *, reword: bool) -> str:
     if not RASA_PYTHON.is_file():
         pytest.fail(f"{RASA_PYTHON} missing: run `make setup` (make test does).")
     folder = tmp_path_factory.mktemp("demand")
     spec = folder / "spec.json"
-    spec.write_text(json.dumps(_spec(), ensure_ascii=False), encoding="utf-8")
+    written = {**_spec(), "reword": reword}
+    spec.write_text(json.dumps(written, ensure_ascii=False), encoding="utf-8")
     url = f"sqlite:///{folder / 'tracker.db'}"
     result = subprocess.run(
         [str(RASA_PYTHON), str(HELPER), url, str(spec)],
@@ -166,6 +170,18 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> str:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return url
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite tracker store with the scripted conversations, written by Rasa."""
+    return _write_store(tmp_path_factory, reword=False)
+
+
+@pytest.fixture(scope="module")
+def reworded_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The same conversations, every answer in other words (and English)."""
+    return _write_store(tmp_path_factory, reword=True)
 
 
 def _demand(url: str) -> dm.DemandReport:
@@ -186,7 +202,6 @@ def test_each_search_gets_its_place_type_and_outcome(store: str) -> None:
         Gazetteer.load(),
         load_registry(REGISTRY),
         load_config(),
-        Knowledge.load().entries,
     )
     seen = {
         (s.conversation.split("#")[0], s.month, s.locality, s.service_type, s.outcome)
@@ -295,6 +310,29 @@ def test_counts_per_place_with_small_rows_left_out(store: str) -> None:
         ("2026-09", "handla-mat-pa-natet", 6)
     ]
     assert report.hidden_digital == 1  # hemsändning, 2
+
+
+def test_rewording_every_answer_changes_no_count(
+    store: str, reworded_store: str
+) -> None:
+    texts = {
+        url: [
+            str(row[0])
+            for row in sqlite3.connect(url.split(":///", 1)[1]).execute(
+                "SELECT data FROM events WHERE type_name = 'bot'"
+            )
+        ]
+        for url in (store, reworded_store)
+    }
+    # the reworded store really says everything differently ...
+    assert len(texts[store]) == len(texts[reworded_store]) > 50
+    assert not set(texts[store]) & set(texts[reworded_store])
+    assert not any("Jag har tyvärr inga uppgifter" in t for t in texts[reworded_store])
+    assert any(" kilometres" in t for t in texts[reworded_store])
+    # ... and the report counts the same
+    before, after = _demand(store), _demand(reworded_store)
+    assert before.searches == 33
+    assert dataclasses.replace(after, source=before.source) == before
 
 
 def test_since_leaves_earlier_months_out(store: str) -> None:

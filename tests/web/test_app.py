@@ -126,6 +126,19 @@ async def test_the_chat_page_is_swedish_and_loads_the_widget(make_client: Any) -
     assert '<script src="/widget/servicelotsen.js" defer></script>' in page
 
 
+async def test_the_english_chat_page_loads_the_same_widget(make_client: Any) -> None:
+    client = await make_client()
+    resp = await client.get("/en")
+    assert resp.status == 200
+    assert resp.headers["Content-Type"] == "text/html; charset=utf-8"
+    page = await resp.text()
+    assert '<html lang="en">' in page
+    assert '<script src="/widget/servicelotsen.js" defer></script>' in page
+    assert '<a href="/" lang="sv" hreflang="sv">På svenska</a>' in page
+    swedish = await (await client.get("/")).text()
+    assert '<a href="/en" lang="en" hreflang="en">In English</a>' in swedish
+
+
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [
@@ -410,6 +423,47 @@ async def test_the_message_reaches_rasa_as_sent(make_client: Any, rasa: FakeRasa
     assert await resp.json() == {
         "messages": [{"text": "Hej! Vad letar du efter?", "buttons": []}]
     }
+
+
+@pytest.mark.parametrize(
+    ("sent", "metadata"),
+    [
+        ({"language": "en", "language_source": "switch"}, {"language": "en", "language_source": "switch"}),
+        ({"language": "sv", "language_source": "page"}, {"language": "sv", "language_source": "page"}),
+        ({"language": "en"}, {"language": "en"}),
+    ],
+)
+async def test_the_widgets_language_reaches_rasa_as_metadata(
+    make_client: Any, rasa: FakeRasa, sent: dict[str, str], metadata: dict[str, str]
+) -> None:
+    client = await make_client()
+    resp = await client.post(
+        "/api/chat", json={"sender": SENDER, "message": "pharmacy in Ronneby", **sent}
+    )
+    assert resp.status == 200
+    assert rasa.received == [
+        {"sender": SENDER, "message": "pharmacy in Ronneby", "metadata": metadata}
+    ]
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"language": "de"},
+        {"language": "EN"},
+        {"language": ["en"]},
+        {"language_source": "switch"},
+        {"language": "en", "language_source": "guess"},
+    ],
+)
+async def test_an_unknown_language_is_a_400(
+    make_client: Any, rasa: FakeRasa, sent: dict[str, Any]
+) -> None:
+    client = await make_client()
+    resp = await client.post("/api/chat", json={"sender": SENDER, "message": "hej", **sent})
+    assert resp.status == 400
+    assert "språk" in (await resp.json())["error"]
+    assert rasa.received == []
 
 
 async def test_a_text_and_its_places_arrive_as_one_message(

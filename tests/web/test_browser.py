@@ -15,6 +15,7 @@ import json
 import re
 import socket
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -61,6 +62,12 @@ REGISTRY = ROOT / "tests" / "fixtures" / "e2e" / "registry.geojson"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 QUESTION = "Var finns närmaste apotek i Ronneby?"
 OFFLINE = "Servicelotsen går inte att nå just nu"
+#: What the English widget shows for a 429 (the front's answer is Swedish).
+EN_RATE_LIMITED = (
+    "You have sent many messages in a short time. "
+    "Please wait a little while and then try again."
+)
+EN_OFFLINE = "Servicelotsen cannot be reached right now"
 #: Rödeby, a little more precise than the widget sends on (it rounds to ~100 m).
 POSITION = {"latitude": 56.25812, "longitude": 15.61934}
 DESKTOP = {"width": 1280, "height": 800}
@@ -131,21 +138,22 @@ def front(web_stack: Stack) -> str:
     return f"http://127.0.0.1:{web_stack.env['WEB_PORT']}/"
 
 
-def embedding_page(front: str) -> str:
-    """A municipality's page with the one tag an editor adds."""
+def embedding_page(front: str, option: str = "") -> str:
+    """A municipality's page with the one tag an editor adds (and its option)."""
     return (
         '<!doctype html><html lang="sv"><head><meta charset="utf-8">'
         "<title>Kommunens webbplats</title>"
-        f'<script src="{front}widget/servicelotsen.js" defer></script>'
+        f'<script src="{front}widget/servicelotsen.js"{option} defer></script>'
         "</head><body><main><h1>Kommunens webbplats</h1></main></body></html>"
     )
 
 
 def serve_embedding_page(front: str, port: int) -> ThreadingHTTPServer:
-    page = embedding_page(front).encode()
-
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            # /english: the tag's data-lang="en" on a Swedish page
+            option = ' data-lang="en"' if self.path.endswith("/english") else ""
+            page = embedding_page(front, option).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(page)))
@@ -666,8 +674,22 @@ def test_an_unreachable_front_gives_the_offline_message(
     expect(page.get_by_label("Skriv din fråga")).to_have_value("hej")  # not lost
 
 
-def test_too_many_messages_get_a_swedish_answer(
-    new_page: NewPage, web_stack: Stack, tmp_path: Path
+@pytest.mark.parametrize(
+    ("path", "alert", "not_sent", "field"),
+    [
+        ("", RATE_LIMITED_TEXT, "Inte skickat", "Skriv din fråga"),
+        ("en", EN_RATE_LIMITED, "Not sent", "Type your question"),
+    ],
+    ids=["sv", "en"],
+)
+def test_too_many_messages_get_an_answer_in_the_widgets_language(
+    new_page: NewPage,
+    web_stack: Stack,
+    tmp_path: Path,
+    path: str,
+    alert: str,
+    not_sent: str,
+    field: str,
 ) -> None:
     """A second front on the same Rasa, allowing two messages a minute."""
     env = dict(
@@ -679,18 +701,184 @@ def test_too_many_messages_get_a_swedish_answer(
     limited.start(timeout=60)
     try:
         page = new_page()
-        open_chat(page, f"http://127.0.0.1:{env['WEB_PORT']}/")
-        for text in ("hej", "tack"):
-            ask(page, text)
-            expect(log(page).locator(".sl-bot")).to_have_count(
-                2 if text == "hej" else 3
-            )
-        ask(page, "apotek i Ronneby")
-        expect(page.get_by_role("alert")).to_have_text(RATE_LIMITED_TEXT)
-        expect(log(page).locator(".sl-user").last).to_contain_text("Inte skickat")
-        expect(page.get_by_label("Skriv din fråga")).to_have_value("apotek i Ronneby")
+        page.goto(f"http://127.0.0.1:{env['WEB_PORT']}/{path}")
+        page.locator(".sl-launcher").click()
+        bots = page.locator(".sl-log .sl-bot")
+        for count, text in ((2, "hej"), (3, "tack")):
+            page.get_by_label(field).fill(text)
+            page.keyboard.press("Enter")
+            expect(bots).to_have_count(count)
+        page.get_by_label(field).fill("apotek i Ronneby")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("alert")).to_have_text(alert)
+        expect(page.locator(".sl-user").last).to_contain_text(not_sent)
+        expect(page.get_by_label(field)).to_have_value("apotek i Ronneby")
     finally:
         limited.stop()
+
+
+# --- English -------------------------------------------------------------------------
+
+def widget_lang(page: Page) -> str:
+    return str(
+        page.evaluate(
+            """() => document.getElementById("servicelotsen-chat").shadowRoot
+                 .querySelector(".sl-root").getAttribute("lang")"""
+        )
+    )
+
+
+def sender_of(page: Page) -> str:
+    return str(json.loads(page.evaluate("localStorage.getItem('servicelotsen:v1')"))["sender"])
+
+
+def user_metadata(web_stack: Stack, sender: str) -> list[dict[str, Any]]:
+    """The metadata Rasa stored with each of the resident's messages."""
+    url = f"http://127.0.0.1:{web_stack.env['RASA_PORT']}/conversations/{sender}/tracker"
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        tracker = json.loads(resp.read())
+    return [e.get("metadata") or {} for e in tracker["events"] if e["event"] == "user"]
+
+
+def language_button(page: Page, name: str) -> Locator:
+    return page.get_by_role("group", name=re.compile("^(Språk|Language)$")).get_by_role(
+        "button", name=name
+    )
+
+
+def test_the_widget_in_english_on_an_english_page(
+    new_page: NewPage, front: str, web_stack: Stack
+) -> None:
+    """An English page: every word of the widget in English, axe clean when
+    closed, open with place cards and with the position question, and on a
+    phone; Rasa gets the language with each message."""
+    page = new_page(axe=True, locale="en-GB", geolocation=POSITION, permissions=["geolocation"])
+    page.goto(f"{front}en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    problems = {"closed": axe_problems(page)}
+    launcher = page.get_by_role("button", name="Chat with Servicelotsen")
+    launcher.click()
+    panel = page.get_by_role("region", name="Servicelotsen")
+    expect(panel).to_be_visible()
+    assert widget_lang(page) == "en"
+    expect(panel).to_contain_text("Find services near you in Blekinge")
+    expect(language_button(page, "English")).to_have_attribute("aria-pressed", "true")
+    expect(language_button(page, "Svenska")).to_have_attribute("aria-pressed", "false")
+    expect(language_button(page, "Svenska")).to_have_attribute("lang", "sv")
+    conversation = page.get_by_role("log", name="Conversation")
+    expect(conversation.locator(".sl-bot").first).to_contain_text(
+        "Hello! I am Servicelotsen. I help you find services near you in Blekinge"
+    )
+    field = page.get_by_label("Type your question")
+    expect(field).to_have_attribute("placeholder", "E.g. pharmacy in Ronneby")
+    for name in ("Close the chat", "Send", "Start over"):
+        expect(page.get_by_role("button", name=name)).to_be_visible()
+    privacy = page.get_by_role("link", name=re.compile(r"^About personal data \(in Swedish\)"))
+    expect(privacy).to_have_attribute("hreflang", "sv")
+    choices = page.get_by_role("group", name="Quick choices")
+    expect(choices.get_by_role("button")).to_have_text(
+        ["Grocery shop", "Pharmacy", "Parcel pickup", "Share my position"]
+    )
+    # a quick reply, then a place: cards with the widget's English words
+    choices.get_by_role("button", name="Pharmacy").click()
+    expect(conversation.locator(".sl-user").last).to_have_text("You: Pharmacy")
+    expect(conversation.locator(".sl-bot").nth(1)).to_be_visible()  # where are you?
+    field.fill("Ronneby")
+    page.get_by_role("button", name="Send").click()
+    place = conversation.locator(".sl-place").filter(
+        has=page.get_by_text("Testapotek Ronneby Centrum", exact=True)
+    ).last
+    expect(place).to_contain_text("as the crow flies")
+    expect(place.get_by_role("link", name=re.compile("^Show on map for Testapotek Ronneby Centrum"))).to_be_visible()
+    expect(conversation.get_by_role("list", name="Places").last).to_be_visible()
+    choices.get_by_role("button", name="Share my position").click()
+    question = page.get_by_role("group", name="Share your position?")
+    expect(question).to_contain_text("Your browser asks for permission first")
+    expect(question.get_by_role("button", name="Share position")).to_be_visible()
+    problems["open, cards and position question"] = axe_problems(page)
+    question.get_by_role("button", name="Cancel").click()
+    # Rasa got the language with each message (channels/rest.py keeps it)
+    assert user_metadata(web_stack, sender_of(page)) == [
+        {"language": "en", "language_source": "page"}
+    ] * 2
+    phone = new_page(axe=True, locale="en-GB", **PHONE)
+    phone.goto(f"{front}en")
+    phone.get_by_role("button", name="Chat with Servicelotsen").click()
+    expect(phone.get_by_role("button", name="Close the chat")).to_be_in_viewport()
+    no_horizontal_overflow(phone)
+    problems["phone"] = axe_problems(phone)
+    assert problems == {state: [] for state in problems}
+    screenshot(page, "widget-english.png")
+
+
+def test_the_language_switch_by_keyboard(
+    new_page: NewPage, front: str, web_stack: Stack
+) -> None:
+    """On the Swedish page: Tab to English, press it, everything follows and
+    is remembered; Rasa is told the resident chose it; back to Svenska."""
+    page = new_page()
+    page.goto(front)
+    tab_to(page, "Chatta med Servicelotsen")
+    page.keyboard.press("Enter")
+    expect(language_button(page, "Svenska")).to_have_attribute("aria-pressed", "true")
+    tab_to(page, "English", backwards=True)  # from the text field, back up to the header
+    assert focused(page)["tag"] == "button"
+    page.keyboard.press("Space")
+    english = language_button(page, "English")
+    expect(english).to_have_attribute("aria-pressed", "true")
+    expect(language_button(page, "Svenska")).to_have_attribute("aria-pressed", "false")
+    assert focused(page)["text"] == "English"  # the focus stays on the switch
+    assert widget_lang(page) == "en"
+    expect(page.get_by_role("status")).to_have_text("The chat is now in English.")
+    # only the greeting so far: it is now English too
+    conversation = page.get_by_role("log", name="Conversation")
+    expect(conversation.locator(".sl-bot")).to_have_count(1)
+    expect(conversation.locator(".sl-bot").first).to_contain_text("Hello! I am Servicelotsen.")
+    page.get_by_label("Type your question").fill("hello")
+    page.keyboard.press("Enter")
+    expect(conversation.locator(".sl-bot")).to_have_count(2)
+    assert user_metadata(web_stack, sender_of(page)) == [
+        {"language": "en", "language_source": "switch"}
+    ]
+    # remembered over a reload, and kept by "Start over"
+    page.reload()
+    expect(page.get_by_role("button", name="Close the chat")).to_be_visible()
+    page.get_by_role("button", name="Start over").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "The conversation has been cleared. You can start over."
+    )
+    expect(english).to_have_attribute("aria-pressed", "true")
+    # and back
+    tab_to(page, "Svenska", backwards=True)
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Skriv din fråga")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("Chatten visas nu på svenska.")
+    assert widget_lang(page) == "sv"
+    expect(log(page).locator(".sl-bot").first).to_contain_text("Hej! Jag är Servicelotsen.")
+
+
+def test_the_tags_data_lang_chooses_english_on_a_swedish_page(
+    new_page: NewPage, other_sites: tuple[str, str]
+) -> None:
+    page = new_page()
+    page.goto(f"{other_sites[0]}/english")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    page.get_by_role("button", name="Chat with Servicelotsen").click()
+    expect(page.get_by_role("button", name="Close the chat")).to_be_visible()
+    assert widget_lang(page) == "en"
+
+
+def test_an_unreachable_front_gives_the_offline_message_in_english(
+    new_page: NewPage, front: str
+) -> None:
+    page = new_page()
+    page.route("**/api/**", lambda route: route.abort("connectionrefused"))
+    page.goto(f"{front}en")
+    page.get_by_role("button", name="Chat with Servicelotsen").click()
+    expect(page.get_by_role("alert")).to_contain_text(EN_OFFLINE)
+    page.get_by_label("Type your question").fill("hello")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".sl-user").last).to_contain_text("Not sent")
 
 
 # --- personal data -------------------------------------------------------------------

@@ -78,4 +78,41 @@ def test_pages_have_no_inline_script_or_style(page: Path) -> None:
     assert "<style" not in html
     assert re.search(r"\sstyle=", html) is None
     assert re.search(r"\son[a-z]+=", html) is None
-    assert '<html lang="sv">' in html
+    assert re.search(r'<html lang="(sv|en)">', html)
+
+
+def _texts(language: str) -> dict[str, str]:
+    """The widget's TEXTS[language] block, key -> the source of its value."""
+    code = code_of(WIDGET)
+    block = re.search(
+        rf"^    {language}: \{{\n(.*?)^    \}},$", code, flags=re.S | re.M
+    )
+    assert block, f"no TEXTS.{language} block in the widget"
+    keys = re.findall(r"^      (\w+):(.*)$", block.group(1), flags=re.M)
+    return dict(keys)
+
+
+def test_every_widget_text_is_in_swedish_and_english() -> None:
+    sv, en = _texts("sv"), _texts("en")
+    assert len(sv) > 40
+    assert sorted(sv) == sorted(en)
+    # the same {placeholders} in both languages
+    for key in sv:
+        assert set(re.findall(r"\{\w+\}", sv[key])) == set(
+            re.findall(r"\{\w+\}", en[key])
+        ), key
+    code = code_of(WIDGET)
+    for key in re.findall(r"TEXT\.(\w+)", code):
+        assert key in sv, f"TEXT.{key} is used but not defined"
+
+
+def test_english_replaces_every_error_the_front_sends_in_swedish() -> None:
+    from bot.web.app import _ERRORS
+
+    errors = re.search(r"errors: \{\n(.*?)\n      \},", code_of(WIDGET), flags=re.S)
+    assert errors
+    statuses = {int(s) for s in re.findall(r"^\s+(\d{3}):", errors.group(1), flags=re.M)}
+    # 404/405/500 never reach the widget's two requests as a normal answer;
+    # 502/503/504 are Rasa's (bot.web.rasa), 400 and 413 the chat's own
+    assert {400, 403, 413, 415, 429, 502, 503, 504} <= statuses
+    assert set(_ERRORS) - statuses <= {404, 405, 500}

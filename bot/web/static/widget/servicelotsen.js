@@ -30,67 +30,181 @@
   var TURN_TIMEOUT_MS = 40000;
   var RECHECK_MS = 10000;
 
-  var TEXT = {
-    launcher: "Chatta med Servicelotsen",
-    title: "Servicelotsen",
-    subtitle: "Hitta service nära dig i Blekinge",
-    restart: "Börja om",
-    close: "Stäng",
-    closeLabel: "Stäng chatten",
-    log: "Samtalet",
-    botSays: "Servicelotsen: ",
-    youSay: "Du: ",
-    inputLabel: "Skriv din fråga",
-    placeholder: "T.ex. apotek i Ronneby",
-    send: "Skicka",
-    quick: "Snabbval",
-    answers: "Svarsalternativ",
-    typing: "Servicelotsen skriver",
-    welcome:
-      "Hej! Jag är Servicelotsen. Jag hjälper dig att hitta service nära dig i Blekinge, " +
-      "till exempel matbutik, apotek, paketombud eller bankomat. " +
-      "Skriv vad du letar efter och var, eller välj en knapp nedan.",
-    offline:
-      "Servicelotsen går inte att nå just nu. Försök igen om en stund. " +
-      "Du kan också ringa din kommun.",
-    back: "Servicelotsen går att nå igen.",
-    failed: "Något gick fel. Försök igen om en stund.",
-    notSent: "Inte skickat",
-    restarted: "Samtalet är rensat. Du kan börja om.",
-    places: "Ställen",
-    crowFlies: " fågelvägen",
-    road: ", cirka {road} på väg",
-    today: "I dag: ",
-    phone: "Telefon: ",
-    map: "Visa på karta",
-    mapHidden: " för {name} på OpenStreetMap (öppnas i ny flik)",
-    website: "Webbplats",
-    websiteHidden: " för {name} (öppnas i ny flik)",
-    privacy: "Om personuppgifter",
-    newTab: " (öppnas i ny flik)",
-    myPosition: "Min position (ungefärlig)",
-    geoButton: "Dela min position",
-    geoTitle: "Dela din position?",
-    geoExplain:
-      "Din webbläsare frågar först om lov. Servicelotsen får då var du är " +
-      "på ungefär 100 meter när och använder det bara för att hitta service " +
-      "nära dig i det här samtalet. Positionen sparas inte i din webbläsare.",
-    geoShare: "Dela position",
-    geoCancel: "Avbryt",
-    geoWaiting: "Hämtar din position …",
-    geoDenied:
-      "Du delade inte din position. Skriv i stället namnet på orten där du är, " +
-      "till exempel Jämjö.",
-    geoFailed:
-      "Jag kunde inte ta reda på din position. Skriv i stället namnet på orten där du är.",
-    geoMissing:
-      "Din webbläsare kan inte dela position här. Skriv i stället namnet på orten där du är.",
+  // The widget's own words in Swedish and English. The language is, in this
+  // order: the one the resident chose with the switch in the panel, the
+  // tag's data-lang="en"/"sv", the page's <html lang>, Swedish. Every turn
+  // tells the front (and so Rasa, as message metadata) which one is showing.
+  var TEXTS = {
+    sv: {
+      launcher: "Chatta med Servicelotsen",
+      title: "Servicelotsen",
+      subtitle: "Hitta service nära dig i Blekinge",
+      language: "Språk",
+      languageNow: "Chatten visas nu på svenska.",
+      restart: "Börja om",
+      close: "Stäng",
+      closeLabel: "Stäng chatten",
+      log: "Samtalet",
+      botSays: "Servicelotsen: ",
+      youSay: "Du: ",
+      inputLabel: "Skriv din fråga",
+      placeholder: "T.ex. apotek i Ronneby",
+      send: "Skicka",
+      quick: "Snabbval",
+      answers: "Svarsalternativ",
+      typing: "Servicelotsen skriver",
+      welcome:
+        "Hej! Jag är Servicelotsen. Jag hjälper dig att hitta service nära dig i Blekinge, " +
+        "till exempel matbutik, apotek, paketombud eller bankomat. " +
+        "Skriv vad du letar efter och var, eller välj en knapp nedan.",
+      offline:
+        "Servicelotsen går inte att nå just nu. Försök igen om en stund. " +
+        "Du kan också ringa din kommun.",
+      back: "Servicelotsen går att nå igen.",
+      failed: "Något gick fel. Försök igen om en stund.",
+      // Swedish shows the front's own sentence (bot/web/app.py); these only
+      // when it sent none
+      errors: {},
+      notSent: "Inte skickat",
+      restarted: "Samtalet är rensat. Du kan börja om.",
+      places: "Ställen",
+      crowFlies: " fågelvägen",
+      road: ", cirka {road} på väg",
+      today: "I dag: ",
+      phone: "Telefon: ",
+      map: "Visa på karta",
+      mapHidden: " för {name} på OpenStreetMap (öppnas i ny flik)",
+      website: "Webbplats",
+      websiteHidden: " för {name} (öppnas i ny flik)",
+      privacy: "Om personuppgifter",
+      newTab: " (öppnas i ny flik)",
+      myPosition: "Min position (ungefärlig)",
+      geoButton: "Dela min position",
+      geoTitle: "Dela din position?",
+      geoExplain:
+        "Din webbläsare frågar först om lov. Servicelotsen får då var du är " +
+        "på ungefär 100 meter när och använder det bara för att hitta service " +
+        "nära dig i det här samtalet. Positionen sparas inte i din webbläsare.",
+      geoShare: "Dela position",
+      geoCancel: "Avbryt",
+      geoWaiting: "Hämtar din position …",
+      geoDenied:
+        "Du delade inte din position. Skriv i stället namnet på orten där du är, " +
+        "till exempel Jämjö.",
+      geoFailed:
+        "Jag kunde inte ta reda på din position. Skriv i stället namnet på orten där du är.",
+      geoMissing:
+        "Din webbläsare kan inte dela position här. Skriv i stället namnet på orten där du är.",
+      quickReplies: ["Matbutik", "Apotek", "Paketombud"],
+    },
+    en: {
+      launcher: "Chat with Servicelotsen",
+      title: "Servicelotsen",
+      subtitle: "Find services near you in Blekinge",
+      language: "Language",
+      languageNow: "The chat is now in English.",
+      restart: "Start over",
+      close: "Close",
+      closeLabel: "Close the chat",
+      log: "Conversation",
+      botSays: "Servicelotsen: ",
+      youSay: "You: ",
+      inputLabel: "Type your question",
+      placeholder: "E.g. pharmacy in Ronneby",
+      send: "Send",
+      quick: "Quick choices",
+      answers: "Answer options",
+      typing: "Servicelotsen is typing",
+      welcome:
+        "Hello! I am Servicelotsen. I help you find services near you in Blekinge, " +
+        "such as a grocery shop, a pharmacy, a parcel pickup point or a cash machine. " +
+        "Write what you are looking for and where, or choose a button below. " +
+        "Place and shop names stay in Swedish.",
+      offline:
+        "Servicelotsen cannot be reached right now. Please try again in a while. " +
+        "You can also call your municipality.",
+      back: "Servicelotsen can be reached again.",
+      failed: "Something went wrong. Please try again in a while.",
+      // the front answers in Swedish: in English the widget says it itself
+      errors: {
+        400: "Something went wrong. Please reload the page and try again.",
+        403: "This website is not allowed to use Servicelotsen.",
+        413: "The message is too long. Please write a shorter message.",
+        415: "Something went wrong. Please reload the page and try again.",
+        429:
+          "You have sent many messages in a short time. " +
+          "Please wait a little while and then try again.",
+        502:
+          "Servicelotsen had a technical problem and could not answer. " +
+          "Please try again in a while.",
+        503:
+          "Servicelotsen cannot be reached right now. Please try again in a while. " +
+          "You can also call your municipality.",
+        504: "Servicelotsen is not answering right now. Please try again in a while.",
+      },
+      notSent: "Not sent",
+      restarted: "The conversation has been cleared. You can start over.",
+      places: "Places",
+      crowFlies: " as the crow flies",
+      road: ", about {road} by road",
+      today: "Today: ",
+      phone: "Phone: ",
+      map: "Show on map",
+      mapHidden: " for {name} on OpenStreetMap (opens in a new tab)",
+      website: "Website",
+      websiteHidden: " for {name} (opens in a new tab)",
+      privacy: "About personal data (in Swedish)",
+      newTab: " (opens in a new tab)",
+      myPosition: "My position (approximate)",
+      geoButton: "Share my position",
+      geoTitle: "Share your position?",
+      geoExplain:
+        "Your browser asks for permission first. Servicelotsen then gets where you are " +
+        "to within about 100 metres and uses it only to find services near you " +
+        "in this conversation. The position is not stored in your browser.",
+      geoShare: "Share position",
+      geoCancel: "Cancel",
+      geoWaiting: "Getting your position …",
+      geoDenied:
+        "You did not share your position. Please type the name of the place where you are " +
+        "instead, for example Jämjö.",
+      geoFailed:
+        "I could not find out your position. Please type the name of the place where you are instead.",
+      geoMissing:
+        "Your browser cannot share a position here. Please type the name of the place where you are instead.",
+      quickReplies: ["Grocery shop", "Pharmacy", "Parcel pickup"],
+    },
   };
+  /** The switch's buttons: each language named in itself. */
+  var LANGUAGES = [
+    { code: "sv", name: "Svenska" },
+    { code: "en", name: "English" },
+  ];
+
+  /** "sv" or "en" for a BCP 47 tag; null when the tag says nothing. */
+  function languageOf(tag) {
+    var code = String(tag || "").trim().toLowerCase().split(/[-_]/)[0];
+    if (!code) {
+      return null;
+    }
+    // Scandinavian readers read Swedish; other languages get English
+    return ["sv", "da", "no", "nb", "nn"].indexOf(code) >= 0 ? "sv" : "en";
+  }
+
+  function pageLanguage() {
+    return (
+      languageOf(script && script.dataset.lang) ||
+      languageOf(document.documentElement.getAttribute("lang")) ||
+      "sv"
+    );
+  }
+
+  var TEXT = TEXTS.sv; // set for real once the stored state is read
 
   var QUICK_REPLIES = [
-    { title: "Matbutik", payload: '/find_service{"service_type": "dagligvaror"}' },
-    { title: "Apotek", payload: '/find_service{"service_type": "apotek"}' },
-    { title: "Paketombud", payload: '/find_service{"service_type": "paketombud"}' },
+    '/find_service{"service_type": "dagligvaror"}',
+    '/find_service{"service_type": "apotek"}',
+    '/find_service{"service_type": "paketombud"}',
   ];
 
   // --- small DOM helpers (no HTML parsing anywhere) ---------------------------
@@ -212,11 +326,15 @@
       Array.isArray(state.messages) &&
       typeof state.updated === "number" &&
       Date.now() - state.updated < FORGET_AFTER_MS;
-    return fresh ? state : newState();
+    if (fresh && !TEXTS.hasOwnProperty(state.language)) {
+      state.language = null;
+    }
+    return fresh ? state : newState(null);
   }
 
-  function newState() {
-    return { sender: makeId(), open: false, messages: [], updated: Date.now() };
+  /** A new conversation; `language` is the resident's own choice, if any. */
+  function newState(language) {
+    return { sender: makeId(), open: false, messages: [], updated: Date.now(), language: language };
   }
 
   function saveState() {
@@ -231,6 +349,27 @@
   }
 
   var state = loadState();
+  var lang = state.language || pageLanguage();
+  TEXT = TEXTS[lang];
+
+  // Every node whose words depend on the language, to relabel on a switch.
+  var labelled = [];
+
+  /** Gives `node` the text (or attribute `attr`) TEXT[key] now and on every switch. */
+  function label(node, key, attr) {
+    labelled.push({ node: node, key: key, attr: attr });
+    applyLabel(labelled[labelled.length - 1]);
+    return node;
+  }
+
+  function applyLabel(item) {
+    var value = typeof item.key === "function" ? item.key() : TEXT[item.key];
+    if (item.attr) {
+      item.node.setAttribute(item.attr, value);
+    } else {
+      item.node.textContent = value;
+    }
+  }
 
   // --- building the widget -------------------------------------------------------
 
@@ -251,13 +390,35 @@
     class: "sl-launcher",
     "aria-expanded": "false",
     "aria-controls": "sl-panel",
-  }, [chatIcon(), el("span", { text: TEXT.launcher })]);
+  }, [chatIcon(), label(el("span"), "launcher")]);
 
-  var closeButton = el("button", { type: "button", class: "sl-header-button", "aria-label": TEXT.closeLabel }, [
+  var closeButton = label(el("button", { type: "button", class: "sl-header-button" }, [
     el("span", { "aria-hidden": "true", class: "sl-x", text: "×" }),
-    el("span", { text: TEXT.close }),
-  ]);
-  var restartButton = el("button", { type: "button", class: "sl-restart", text: TEXT.restart });
+    label(el("span"), "close"),
+  ]), "closeLabel", "aria-label");
+  var restartButton = label(el("button", { type: "button", class: "sl-restart" }), "restart");
+
+  // The language switch: real buttons, each named in its own language, the
+  // one showing pressed. Choosing one relabels the widget at once and is
+  // sent with every later message.
+  var languageButtons = LANGUAGES.map(function (language) {
+    var button = el("button", {
+      type: "button",
+      class: "sl-language",
+      lang: language.code,
+      "aria-pressed": "false",
+      text: language.name,
+    });
+    button.addEventListener("click", function () {
+      chooseLanguage(language.code);
+    });
+    return button;
+  });
+  var languageSwitch = label(
+    el("div", { class: "sl-languages", role: "group" }, languageButtons),
+    "language",
+    "aria-label"
+  );
 
   var alertBox = el("div", { class: "sl-alert", role: "alert" });
   var log = el("div", {
@@ -265,9 +426,9 @@
     role: "log",
     "aria-live": "polite",
     "aria-relevant": "additions",
-    "aria-label": TEXT.log,
     tabindex: "0",
   });
+  label(log, "log", "aria-label");
   var typing = el("p", { class: "sl-typing", role: "status" });
   var input = el("input", {
     id: "sl-input",
@@ -276,11 +437,11 @@
     autocomplete: "off",
     maxlength: "1000",
     enterkeyhint: "send",
-    placeholder: TEXT.placeholder,
   });
-  var sendButton = el("button", { type: "submit", class: "sl-send", text: TEXT.send });
+  label(input, "placeholder", "placeholder");
+  var sendButton = label(el("button", { type: "submit", class: "sl-send" }), "send");
   var form = el("form", { class: "sl-form", novalidate: true }, [
-    el("label", { for: "sl-input", class: "sl-label", text: TEXT.inputLabel }),
+    label(el("label", { for: "sl-input", class: "sl-label" }), "inputLabel"),
     el("div", { class: "sl-input-row" }, [input, sendButton]),
   ]);
 
@@ -289,34 +450,45 @@
     class: "sl-chip sl-chip-geo",
     "aria-expanded": "false",
     "aria-controls": "sl-geo",
-  }, [pinIcon(), el("span", { text: TEXT.geoButton })]);
+  }, [pinIcon(), label(el("span"), "geoButton")]);
   // Browsers share a position only with https pages (and localhost): where it
   // cannot work, the button is not offered at all.
   geoButton.hidden = !navigator.geolocation || window.isSecureContext === false;
-  var quick = el("div", { class: "sl-quick", role: "group", "aria-label": TEXT.quick },
-    QUICK_REPLIES.map(function (reply) {
-      var button = el("button", { type: "button", class: "sl-chip", text: reply.title });
+  var quick = label(el("div", { class: "sl-quick", role: "group" },
+    QUICK_REPLIES.map(function (payload, i) {
+      var title = function () { return TEXT.quickReplies[i]; };
+      var button = label(el("button", { type: "button", class: "sl-chip" }), title);
       button.addEventListener("click", function () {
-        send(reply.payload, reply.title);
+        send(payload, title());
       });
       return button;
-    }).concat([geoButton]));
+    }).concat([geoButton])), "quick", "aria-label");
 
-  var geoShare = el("button", { type: "button", class: "sl-primary", text: TEXT.geoShare, "aria-describedby": "sl-geo-text" });
-  var geoCancel = el("button", { type: "button", class: "sl-secondary", text: TEXT.geoCancel });
+  var geoShare = label(el("button", { type: "button", class: "sl-primary", "aria-describedby": "sl-geo-text" }), "geoShare");
+  var geoCancel = label(el("button", { type: "button", class: "sl-secondary" }), "geoCancel");
   var geoPanel = el("div", { id: "sl-geo", class: "sl-geo", role: "group", "aria-labelledby": "sl-geo-title", hidden: true }, [
-    el("p", { id: "sl-geo-title", class: "sl-geo-title", text: TEXT.geoTitle }),
-    el("p", { id: "sl-geo-text", class: "sl-geo-text", text: TEXT.geoExplain }),
+    label(el("p", { id: "sl-geo-title", class: "sl-geo-title" }), "geoTitle"),
+    label(el("p", { id: "sl-geo-text", class: "sl-geo-text" }), "geoExplain"),
     el("div", { class: "sl-geo-buttons" }, [geoShare, geoCancel]),
   ]);
+
+  // the privacy page is in Swedish: said in the link's text, and hreflang
+  var privacyText = el("p", { class: "sl-footer-text" });
+  function privacyLink() {
+    var link = externalLink(PRIVACY_URL, TEXT.privacy, TEXT.newTab);
+    link.setAttribute("hreflang", "sv");
+    privacyText.replaceChildren(link);
+  }
+  privacyLink();
 
   var panel = el("section", { id: "sl-panel", class: "sl-panel", "aria-labelledby": "sl-title", hidden: true }, [
     el("header", { class: "sl-header" }, [
       el("div", { class: "sl-heading" }, [
-        el("h2", { id: "sl-title", class: "sl-title", text: TEXT.title }),
-        el("p", { class: "sl-subtitle", text: TEXT.subtitle }),
+        label(el("h2", { id: "sl-title", class: "sl-title" }), "title"),
+        label(el("p", { class: "sl-subtitle" }), "subtitle"),
       ]),
       closeButton,
+      languageSwitch,
     ]),
     alertBox,
     log,
@@ -325,12 +497,13 @@
     quick,
     form,
     el("footer", { class: "sl-footer" }, [
-      el("p", { class: "sl-footer-text" }, [externalLink(PRIVACY_URL, TEXT.privacy, TEXT.newTab)]),
+      privacyText,
       restartButton,
     ]),
   ]);
 
-  root.append(stylesheet, el("div", { class: "sl-root" }, [launcher, panel]));
+  var widgetRoot = el("div", { class: "sl-root", lang: lang }, [launcher, panel]);
+  root.append(stylesheet, widgetRoot);
 
   function svg(paths, viewBox) {
     var ns = "http://www.w3.org/2000/svg";
@@ -479,7 +652,7 @@
 
   function welcome() {
     if (!state.messages.length) {
-      add({ from: "bot", text: TEXT.welcome, buttons: [] });
+      add({ from: "bot", text: TEXT.welcome, buttons: [], welcome: true });
     }
   }
 
@@ -550,7 +723,12 @@
     });
   }
 
+  /** What to show for a failed request: the front's Swedish sentence, or
+   * in English the widget's own for the status (the front speaks Swedish). */
   function errorText(result) {
+    if (lang !== "sv") {
+      return (result && TEXT.errors[result.status]) || null;
+    }
     return result && result.body && typeof result.body.error === "string" ? result.body.error : null;
   }
 
@@ -575,7 +753,13 @@
     return request("chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: message }),
+      body: JSON.stringify({
+        sender: state.sender,
+        message: message,
+        // Rasa gets it as message metadata (docs/web-chat.md)
+        language: lang,
+        language_source: state.language ? "switch" : "page",
+      }),
     }).then(function (result) {
       if (!result.ok) {
         markFailed(userNode);
@@ -658,6 +842,49 @@
     }, { enableHighAccuracy: false, timeout: 20000, maximumAge: 300000 });
   }
 
+  // --- language -------------------------------------------------------------------
+
+  /** Shows the widget's own words in `code` ("sv" or "en"). */
+  function setLanguage(code) {
+    lang = code;
+    TEXT = TEXTS[code];
+    widgetRoot.setAttribute("lang", code);
+    labelled.forEach(applyLabel);
+    privacyLink();
+    languageButtons.forEach(function (button, i) {
+      button.setAttribute("aria-pressed", LANGUAGES[i].code === code ? "true" : "false");
+    });
+    // a conversation that has only the greeting gets it in the new language
+    if (state.messages.length === 1 && state.messages[0].welcome) {
+      state.messages[0].text = TEXT.welcome;
+      saveState();
+      renderAll();
+    }
+  }
+
+  /** The resident pressed a language button: remembered with the conversation. */
+  function chooseLanguage(code) {
+    var changed = code !== lang;
+    state.language = code;
+    saveState();
+    setLanguage(code);
+    if (changed) {
+      typing.textContent = TEXT.languageNow;
+    }
+  }
+
+  setLanguage(lang);
+  // a page that changes its own language (a site's language menu) takes the
+  // widget along, unless the resident chose one in the widget
+  if (window.MutationObserver) {
+    new MutationObserver(function () {
+      var code = pageLanguage();
+      if (!state.language && code !== lang) {
+        setLanguage(code);
+      }
+    }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+  }
+
   // --- opening and closing ----------------------------------------------------------
 
   function setOpen(open, focus) {
@@ -693,7 +920,7 @@
     setOpen(false, true);
   });
   restartButton.addEventListener("click", function () {
-    state = newState();
+    state = newState(state.language); // the resident's language choice stays
     state.open = true;
     saveState();
     log.replaceChildren();
@@ -750,5 +977,11 @@
   window.servicelotsenWidget = {
     open: function () { setOpen(true, true); },
     close: function () { setOpen(false, true); },
+    /** For a site's own language menu: "sv" or "en", as if the resident chose it. */
+    setLanguage: function (code) {
+      if (TEXTS.hasOwnProperty(code)) {
+        chooseLanguage(code);
+      }
+    },
   };
 })();

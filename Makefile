@@ -46,14 +46,41 @@ LINT_PATHS := bot actions channels components scripts tests
         test-stories evaluate lock clean
 
 help:
-	@echo "Servicelotsen"
-	@echo "  make run     start the whole stack on 127.0.0.1 (Ctrl-C stops it)"
-	@echo "  make test    every test (sets up what is missing first)"
-	@echo "  make shell   talk to the bot in the terminal"
-	@echo "  make train   retrain the Rasa model if its inputs changed"
-	@echo "  make setup   only create what is missing (venvs, models)"
-	@echo "  make report  the region's service-gap report (var/report/report.html)"
-	@echo "  make cluster two Rasa instances behind nginx on Redis and PostgreSQL (docs/drift.md)"
+	@echo "Servicelotsen: make MÅL (README.md, docs/redaktorsguide.md, docs/drift.md)"
+	@echo ""
+	@echo "För alla"
+	@echo "  make run            starta allt på 127.0.0.1 (chatten, Rasa, actionservern); Ctrl-C stoppar"
+	@echo "  make shell          prata med boten i terminalen"
+	@echo "  make test           alla tester (skapar det som saknas först)"
+	@echo "  make setup          skapa bara det som saknas (miljöer, modeller, träning)"
+	@echo "För redaktörer"
+	@echo "  make validate       kontrollera träningsdata, svar, kunskap och servicepunkter (svenska meddelanden)"
+	@echo "  make publish        efter en ändring: träna om vid behov, den körande boten läser in utan omstart"
+	@echo "  make inbox          granskningskorgen: meddelanden boten hanterade dåligt (make inbox SINCE=2026-11-01)"
+	@echo "  make train          träna om Rasa-modellen om dess filer ändrats"
+	@echo "  make evaluate       mät språkförståelsen på testdata som inte tränats"
+	@echo "För regionen"
+	@echo "  make report         servicerapporten: glapp, stängningar, efterfrågan (var/report/report.html)"
+	@echo "För drift"
+	@echo "  make purge          radera samtal äldre än lagringstiden och delade positioner (varje timme)"
+	@echo "  make cluster        två Rasa-instanser bakom nginx på Redis och PostgreSQL (docs/drift.md)"
+	@echo "  make audit          kända sårbarheter i låsfilerna (pip-audit)"
+	@echo "  make bench          prestandamätningar, cirka 20 minuter (BENCH_ARGS=--quick: 3 minuter)"
+	@echo "För utvecklare"
+	@echo "  make lint           ruff på koden"
+	@echo "  make typecheck      mypy på koden"
+	@echo "  make lint-imports   arkitekturens lager och importregler (docs/arkitektur.md)"
+	@echo "  make pytest         pytest (alla testmappar)"
+	@echo "  make test-stories   rasa test på tests/test_stories.yml"
+	@echo "  make validate-rasa  bara Rasas egen kontroll av träningsdatan (hela utskriften i var/log/)"
+	@echo "  make audit-if-reachable  som audit, men bara en varning om tjänsten inte nås"
+	@echo "  make venvs          skapa de virtuella miljöerna (.venv-rasa, .venv-actions)"
+	@echo "  make embeddings     bygg meningsmodellen (models/embeddings/)"
+	@echo "  make browser        installera Chromium för webbläsartesterna (apt)"
+	@echo "  make nginx          installera nginx för klustret (apt)"
+	@echo "  make lock           efter ändring i requirements/*.in: installera och skriv om låsfilerna"
+	@echo "  make clean          ta bort models/, var/ och .rasa/"
+	@echo "  make help           den här listan"
 
 # --- environments -----------------------------------------------------------
 
@@ -114,8 +141,15 @@ lint: $(ACT_VENV)/.installed
 typecheck: $(ACT_VENV)/.installed
 	$(APY) -m mypy bot actions channels scripts
 
-validate-rasa: $(RASA_VENV)/.installed
-	$(RASA) data validate $(RASA_DATA) --fail-on-warnings --quiet
+# The layers and contracts of docs/arkitektur.md (.importlinter): no import
+# cycles, Rasa only in the adapters, components/ only what Rasa's environment has.
+.PHONY: lint-imports
+lint-imports: $(ACT_VENV)/.installed
+	$(ACT_VENV)/bin/lint-imports --no-cache
+
+# Rasa's whole output goes to var/log/rasa-validate.log; editors see its findings only.
+validate-rasa: $(RASA_VENV)/.installed $(ACT_VENV)/.installed
+	@$(APY) scripts/rasa_validate.py -- $(RASA) data validate $(RASA_DATA) --fail-on-warnings --quiet
 
 # Editors' checks (docs/redaktorsguide.md): Rasa's own, then ours with Swedish
 # messages naming file, line and what to do (scripts/validate.py).
@@ -174,7 +208,7 @@ nginx:
 # nginx on make run's ports (docs/drift.md). Ctrl-C stops it all.
 cluster: setup nginx
 	@mkdir -p var
-	@exec $(APY) scripts/stack.py cluster
+	@exec $(APY) scripts/cluster.py run
 
 pytest: setup browser nginx
 	$(APY) -m pytest
@@ -206,7 +240,7 @@ audit: $(ACT_VENV)/.installed
 audit-if-reachable: $(ACT_VENV)/.installed
 	@$(APY) scripts/audit.py --if-reachable
 
-test: setup lint typecheck audit-if-reachable validate test-stories pytest
+test: setup lint lint-imports typecheck audit-if-reachable validate test-stories pytest
 	@echo "Alla tester gick igenom."
 
 # --- maintenance --------------------------------------------------------------

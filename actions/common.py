@@ -16,7 +16,15 @@ from rasa_sdk.events import SlotSet
 from bot.errors import ServicelotsenError
 from bot.gazetteer import Place
 from bot.knowledge import Knowledge
-from bot.lotsen import Lotsen, Origin, PlaceProblem, PositionProblem, get_lotsen
+from bot.lotsen import (
+    Lotsen,
+    Origin,
+    PlaceProblem,
+    PositionProblem,
+    get_lotsen,
+    municipality_question,
+    place_without_position_text,
+)
 from bot.outcome import OUTCOME_SLOT, SHARED_POSITION, Kind, Outcome, Question
 
 if TYPE_CHECKING:
@@ -129,26 +137,42 @@ def slot_text(value: Any) -> str | None:
     return text or None
 
 
+def language(tracker: Tracker) -> str:
+    """The language to answer in: the `language` slot, else Swedish."""
+    return slot_text(tracker.get_slot("language")) or "sv"
+
+
 def place_or_tell(
-    text: str, dispatcher: CollectingDispatcher, lotsen: Lotsen
+    text: str,
+    dispatcher: CollectingDispatcher,
+    lotsen: Lotsen,
+    lang: str = "sv",
 ) -> Place | PlaceProblem:
     """A place name to a place, or the problem after telling the resident
     (unknown, outside the area, ambiguous: which one?, no coordinates)."""
     found = lotsen.place_for(text)
     if isinstance(found, PlaceProblem):
-        tell_place_problem(found, dispatcher)
+        tell_place_problem(found, dispatcher, lang)
     return found
 
 
-def tell_place_problem(problem: PlaceProblem, dispatcher: CollectingDispatcher) -> None:
+def tell_place_problem(
+    problem: PlaceProblem, dispatcher: CollectingDispatcher, lang: str = "sv"
+) -> None:
     """Say why a place name cannot be searched from."""
-    if problem.reason == "no_position" and problem.place is not None:
+    if problem.reason == "municipality" and problem.municipality is not None:
+        # "Ronneby kommun": the whole kommun, not the town; the largest first
+        towns = [p.name for p in problem.candidates]
         dispatcher.utter_message(
-            text=(
-                f"Jag vet att {problem.place.name} finns, men inte exakt var. "
-                "Skriv gärna ett postnummer eller dela din position."
-            )
+            text=municipality_question(problem.municipality, towns, lang),
+            buttons=[
+                {"title": name, "payload": f'/inform{{"location": "{name}"}}'}
+                for name in towns[:6]
+            ],
         )
+    elif problem.reason == "no_position" and problem.place is not None:
+        # never "give a postcode": Tjurkö's own postcode has no position either
+        dispatcher.utter_message(text=place_without_position_text(problem.place, lang))
     elif problem.reason == "ambiguous":
         buttons = [
             {
@@ -200,7 +224,6 @@ def outcome(
         place_id = place.id
     elif origin is not None:
         place_id = origin.place.id if origin.place is not None else SHARED_POSITION
-    language = slot_text(tracker.get_slot("language")) or "sv"
     return Outcome(
         kind=kind,
         question=question,
@@ -208,7 +231,7 @@ def outcome(
         carrier=slot_text(tracker.get_slot("carrier")),
         place=place_id,
         distance_km=distance_km,
-        language=language,
+        language=language(tracker),
         topic=topic,
     )
 

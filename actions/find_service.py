@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.common import (
     LotsenAction,
+    language,
     lotsen_or_apologise,
     origin_from_slots,
     outcome,
@@ -20,7 +21,7 @@ from actions.common import (
     slot_text,
 )
 from actions.knowledge import digital_hint
-from bot.answers import PAGE_SIZE, nearest_answer, places_payload
+from bot.answers import nearest_answer, places_payload
 from bot.extract import place_candidate
 from bot.lotsen import Lotsen, Origin, PlaceProblem
 from bot.outcome import Kind, Question
@@ -163,7 +164,7 @@ class ValidateFindServiceForm(FormValidationAction):
         if lotsen is None:
             unavailable = outcome(tracker, Kind.UNAVAILABLE, Question.NEAREST)
             return {"location": None, **recorded(unavailable)}
-        place = place_or_tell(text, dispatcher, lotsen)
+        place = place_or_tell(text, dispatcher, lotsen, language(tracker))
         if isinstance(place, PlaceProblem):
             problem = outcome(
                 tracker,
@@ -187,51 +188,43 @@ def search_and_answer(
 ) -> list[dict[str, Any]]:
     """Utter one page of the nearest points; return the slot events for
     "visa fler" and the answer's outcome."""
-    service_type = lotsen.service_types[category]
-    answer = lotsen.nearest(category, origin, k=PAGE_SIZE + 1, offset=offset)
-    shown = answer.results[:PAGE_SIZE]
-    more = len(answer.results) > PAGE_SIZE
-    page = type(answer)(answer.category, shown, answer.has_data, answer.related)
+    lang = language(tracker)
+    page = lotsen.page(category, origin, offset)
     text = nearest_answer(
-        page,
+        page.answer,
         origin,
-        service_type,
+        lotsen.service_types[category],
         lotsen.service_types,
         offset=offset,
-        more_available=more,
+        more_available=page.more,
+        lang=lang,
     )
-    if not answer.has_data:
-        hint = digital_hint(category)
+    if page.kind is Kind.NO_DATA:
+        hint = digital_hint(category, lang)
         if hint:
             text = f"{text}\n{hint}"
     dispatcher.utter_message(text=text)
-    listed = list(shown) or [hit for _cat, hits in answer.related for hit in hits]
-    if listed:
-        first = offset + 1 if shown else 1
+    if page.listed:
         dispatcher.utter_message(
-            json_message=places_payload(listed, first_number=first)
+            json_message=places_payload(
+                page.listed, first_number=page.first_number, lang=lang
+            )
         )
     search = {
         "category": category,
         "place_id": origin.place.id if origin.place is not None else None,
     }
-    if shown:
-        kind = Kind.FOUND
-    elif answer.has_data:
-        kind = Kind.NONE_WITHIN_LIMIT
-    else:
-        kind = Kind.NO_DATA
     found = outcome(
         tracker,
-        kind,
+        page.kind,
         Question.NEAREST if offset == 0 else Question.MORE,
         service_type=category,
         origin=origin,
-        distance_km=shown[0].distance_km if shown else None,
+        distance_km=page.distance_km,
     )
     return [
         SlotSet("last_search", search),
-        SlotSet("results_shown", float(offset + len(shown))),
+        SlotSet("results_shown", float(offset + len(page.shown))),
         record(found),
     ]
 
@@ -338,20 +331,15 @@ class ActionMoreResults(Action):
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
             return [record(outcome(tracker, Kind.UNAVAILABLE, Question.MORE))]
-        origin: Origin | None
-        place_id = search.get("place_id")
-        if place_id:
-            place = lotsen.place_by_id(str(place_id))
-            origin = lotsen.origin_for_place(place) if place else None
-        else:
-            origin = origin_from_slots(tracker, lotsen)
+        origin = lotsen.search_origin(
+            search.get("place_id"), origin_from_slots(tracker, lotsen)
+        )
         category = str(search["category"])
         if origin is None or category not in lotsen.service_types:
             dispatcher.utter_message(response="utter_nothing_to_show_more_of")
             return nothing
         shown = int(tracker.get_slot("results_shown") or 0)
-        answer = lotsen.nearest(category, origin, k=1, offset=shown)
-        if not answer.results:
+        if not lotsen.has_more(category, origin, shown):
             dispatcher.utter_message(response="utter_no_more_results")
             no_more = outcome(
                 tracker,

@@ -11,11 +11,12 @@ from rasa_sdk import Action
 
 from actions.common import (
     knowledge,
+    language,
     lotsen_or_apologise,
     origin_from_slots,
     outcome,
-    place_or_tell,
     record,
+    tell_place_problem,
 )
 from bot.errors import ServicelotsenError
 from bot.knowledge import (
@@ -26,6 +27,7 @@ from bot.knowledge import (
     format_home_delivery,
 )
 from bot.lotsen import PlaceProblem
+from bot.messages import say
 from bot.outcome import Kind, Question
 
 if TYPE_CHECKING:
@@ -38,7 +40,7 @@ logger = logging.getLogger(__name__)
 KOMMUNER = ("Karlskrona", "Ronneby", "Karlshamn", "Olofström", "Sölvesborg")
 
 
-def digital_hint(category: str) -> str | None:
+def digital_hint(category: str, lang: str = "sv") -> str | None:
     """A short "what you can do instead" for a service type, from the knowledge."""
     found = knowledge()
     if found is None:
@@ -50,8 +52,8 @@ def digital_hint(category: str) -> str | None:
     if not entries:
         return None
     entry = entries[0]
-    link = f" Läs mer: {entry.links[0].url}" if entry.links else ""
-    return f"Det här kan du göra i stället: {entry.text}{link}"
+    link = say("digital_hint_link", lang, url=entry.links[0].url) if entry.links else ""
+    return say("digital_hint", lang, text=entry.text) + link
 
 
 def _latest_entity(tracker: Tracker, name: str) -> str | None:
@@ -70,27 +72,21 @@ def _municipality(
     or the data was unavailable (the resident has already been told).
     """
     named = _latest_entity(tracker, "location")
-    if named is not None:
-        direct = found.for_municipality(named)
-        if direct is not None:
-            return direct, None
-        lotsen = lotsen_or_apologise(dispatcher)
-        if lotsen is None:
-            return None, Kind.UNAVAILABLE
-        place = place_or_tell(named, dispatcher, lotsen)
-        if isinstance(place, PlaceProblem):
-            return None, place.kind
-        return found.for_municipality(place.municipality), None
+    direct = found.for_municipality(named) if named is not None else None
+    if direct is not None:
+        return direct, None
     lotsen = lotsen_or_apologise(dispatcher)
     if lotsen is None:
         return None, Kind.UNAVAILABLE
-    origin = origin_from_slots(tracker, lotsen)
-    if origin is not None and origin.municipality:
-        return found.for_municipality(origin.municipality), None
-    return None, None
+    kommun = lotsen.municipality_for(named, origin_from_slots(tracker, lotsen))
+    if isinstance(kommun, PlaceProblem):
+        tell_place_problem(kommun, dispatcher, language(tracker))
+        return None, kommun.kind
+    return (found.for_municipality(kommun) if kommun else None), None
 
 
 def _ask_kommun(dispatcher: CollectingDispatcher, intent: str, question: str) -> None:
+    """Ask which kommun, with a button for each."""
     dispatcher.utter_message(
         text=question,
         buttons=[
@@ -100,11 +96,18 @@ def _ask_kommun(dispatcher: CollectingDispatcher, intent: str, question: str) ->
     )
 
 
-class ActionDigitalAlternative(Action):
-    """ "Kan jag handla mat på nätet?" – the knowledge entry that answers it."""
+class _KnowledgeAction(Action, abc.ABC):
+    """An answer from the knowledge files; when they cannot be read, the
+    resident is told so (and the outcome says UNAVAILABLE)."""
 
-    def name(self) -> str:
-        return "action_digital_alternative"
+    #: what the resident asked for (the outcome's question)
+    asked_for = Question.CONTACT
+
+    @abc.abstractmethod
+    def answer_from(
+        self, found: Knowledge, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        """The reply and its events, with the knowledge at hand."""
 
     async def run(
         self,
@@ -115,7 +118,21 @@ class ActionDigitalAlternative(Action):
         found = knowledge()
         if found is None:
             dispatcher.utter_message(response="utter_knowledge_unavailable")
-            return [record(outcome(tracker, Kind.UNAVAILABLE, Question.DIGITAL))]
+            return [record(outcome(tracker, Kind.UNAVAILABLE, self.asked_for))]
+        return self.answer_from(found, dispatcher, tracker)
+
+
+class ActionDigitalAlternative(_KnowledgeAction):
+    """ "Kan jag handla mat på nätet?" – the knowledge entry that answers it."""
+
+    asked_for = Question.DIGITAL
+
+    def name(self) -> str:
+        return "action_digital_alternative"
+
+    def answer_from(
+        self, found: Knowledge, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
         question = str(tracker.latest_message.get("text") or "")
         try:
             hits = found.search(question, k=1)
@@ -124,7 +141,7 @@ class ActionDigitalAlternative(Action):
             hits = []
         if hits:
             entry = hits[0].entry
-            dispatcher.utter_message(text=format_entry(entry))
+            dispatcher.utter_message(text=format_entry(entry, language(tracker)))
             quoted = outcome(tracker, Kind.FOUND, Question.DIGITAL, topic=entry.id)
             return [record(quoted)]
         category = _latest_entity(tracker, "service_type")
@@ -134,7 +151,7 @@ class ActionDigitalAlternative(Action):
         canonical = lotsen.service_type(category)
         entries = found.for_service_type(canonical) if canonical else []
         if entries:
-            dispatcher.utter_message(text=format_entry(entries[0]))
+            dispatcher.utter_message(text=format_entry(entries[0], language(tracker)))
             quoted = outcome(
                 tracker,
                 Kind.FOUND,
@@ -148,38 +165,30 @@ class ActionDigitalAlternative(Action):
         return [record(asked)]
 
 
-class _KommunAction(Action, abc.ABC):
+class _KommunAction(_KnowledgeAction):
     """An answer that depends on the resident's kommun; asks for it when unknown."""
 
     #: the intent the kommun buttons send back
     intent = ""
-    #: what the bot asks when it does not know the kommun
+    #: what the bot asks when it does not know the kommun (a message id)
     question = ""
-    #: what the resident asked for, and how the answer for a kommun counts
-    asked_for = Question.CONTACT
+    #: how the answer for a kommun counts
     answered = Kind.FOUND
 
     @abc.abstractmethod
-    def answer(self, kommun: Municipality) -> str:
+    def answer(self, kommun: Municipality, lang: str) -> str:
         """The reply for a known kommun."""
 
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+    def answer_from(
+        self, found: Knowledge, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
-        found = knowledge()
-        if found is None:
-            dispatcher.utter_message(response="utter_knowledge_unavailable")
-            return [record(outcome(tracker, Kind.UNAVAILABLE, self.asked_for))]
         kommun, told = _municipality(tracker, dispatcher, found)
         if told is not None:
             return [record(outcome(tracker, told, self.asked_for))]
         if kommun is None:
-            _ask_kommun(dispatcher, self.intent, self.question)
+            _ask_kommun(dispatcher, self.intent, say(self.question, language(tracker)))
             return [record(outcome(tracker, Kind.ASKED, self.asked_for))]
-        dispatcher.utter_message(text=self.answer(kommun))
+        dispatcher.utter_message(text=self.answer(kommun, language(tracker)))
         return [record(outcome(tracker, self.answered, self.asked_for))]
 
 
@@ -187,27 +196,25 @@ class ActionHomeDelivery(_KommunAction):
     """Home delivery of groceries: only where a source says it exists (Ronneby)."""
 
     intent = "ask_home_delivery"
-    question = "Det beror på var du bor. Vilken kommun gäller det?"
+    question = "ask_kommun_home_delivery"
     asked_for = Question.HOME_DELIVERY
 
     def name(self) -> str:
         return "action_home_delivery"
 
-    def answer(self, kommun: Municipality) -> str:
-        return format_home_delivery(kommun)
+    def answer(self, kommun: Municipality, lang: str) -> str:
+        return format_home_delivery(kommun, lang)
 
 
 class ActionHumanHandoff(_KommunAction):
     """Who to call: the kommun's contact centre, as the knowledge file has it."""
 
     intent = "human_handoff"
-    question = (
-        "Jag är en chattbot, men din kommun kan hjälpa dig. Vilken kommun bor du i?"
-    )
+    question = "ask_kommun_handoff"
     answered = Kind.HANDOFF
 
     def name(self) -> str:
         return "action_human_handoff"
 
-    def answer(self, kommun: Municipality) -> str:
-        return f"Jag är en chattbot. Här når du en människa:\n{format_contact(kommun)}"
+    def answer(self, kommun: Municipality, lang: str) -> str:
+        return say("handoff", lang, contact=format_contact(kommun, lang))

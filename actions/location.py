@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
-from actions.common import lotsen_or_apologise, outcome, record, slot_text
+from actions.common import language, lotsen_or_apologise, outcome, record, slot_text
 from actions.find_service import search_and_answer
 from bot.lotsen import PositionProblem
+from bot.messages import say
 from bot.outcome import SHARED_POSITION, Kind, Outcome, Question
 
 if TYPE_CHECKING:
@@ -75,7 +76,9 @@ class ActionShareLocation(Action):
         category = lotsen.service_type(slot_text(tracker.get_slot("service_type")))
         if in_form:
             # the form answers in this turn, and records the outcome then
-            dispatcher.utter_message(text="Tack! Jag söker från din position.")
+            dispatcher.utter_message(
+                text=say("position_used_in_form", language(tracker))
+            )
         elif category is not None:
             events += search_and_answer(dispatcher, tracker, lotsen, category, origin)
         else:

@@ -89,11 +89,14 @@ class ThreadedActionExecutor(ActionExecutor):
 
 def preload_data() -> None:
     """Load the registry and gazetteer in a worker thread once the server runs,
-    so the first resident does not wait for it (a failure is told by the first
-    action that needs the data)."""
+    and start embedding the knowledge's example questions, so neither the
+    first resident nor the first minutes of load wait for it (a failure is
+    told by the first action that needs the data)."""
+    from actions.common import warm_up_in_background
     from bot.errors import ServicelotsenError
     from bot.lotsen import get_lotsen
 
+    warm_up_in_background()
     with contextlib.suppress(ServicelotsenError):
         get_lotsen()
 

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from actions.common import (
     LotsenAction,
     echo,
+    language,
     origin_from_slots,
     outcome,
     place_or_tell,
@@ -19,6 +20,7 @@ from actions.common import (
 from bot.answers import hours_answer, locality_answer
 from bot.gazetteer import Place
 from bot.lotsen import Lotsen, Origin, PlaceProblem
+from bot.messages import say
 from bot.outcome import Kind, Question
 from bot.when import parse_when
 
@@ -57,7 +59,7 @@ def _place_of_message(
     """
     named = _entity_text(tracker, "location", as_written=True)
     if named is not None:
-        return place_or_tell(named, dispatcher, lotsen)
+        return place_or_tell(named, dispatcher, lotsen, language(tracker))
     place_id = tracker.get_slot("place_id")
     if place_id:
         return lotsen.place_by_id(str(place_id))
@@ -83,7 +85,9 @@ class ActionListServices(LotsenAction):
             return [record(outcome(tracker, Kind.ASKED, self.question))]
         points = lotsen.in_locality(place)
         dispatcher.utter_message(
-            text=locality_answer(place.name, points, lotsen.service_types)
+            text=locality_answer(
+                place.name, points, lotsen.service_types, language(tracker)
+            )
         )
         kind = Kind.FOUND if points else Kind.NO_DATA
         return [
@@ -105,6 +109,7 @@ class ActionOpeningHours(LotsenAction):
     ) -> list[dict[str, Any]]:
         text = str(tracker.latest_message.get("text") or "")
         when = parse_when(text)
+        lang = language(tracker)
         place = _place_of_message(tracker, dispatcher, lotsen)
         if isinstance(place, PlaceProblem):
             return [record(outcome(tracker, place.kind, self.question))]
@@ -131,21 +136,22 @@ class ActionOpeningHours(LotsenAction):
             return [*events, record(found)]
 
         if name is not None:
-            matches = lotsen.point_by_name(name, place, None)
-            if not matches and place is not None:
-                matches = lotsen.point_by_name(name, None, None)
+            matches = lotsen.points_named(name, place)
             if not matches:
                 dispatcher.utter_message(
                     response="utter_point_not_found", point=echo(name)
                 )
                 return done(Kind.NO_DATA)
             if len(matches) > 1:
-                options = ", ".join(f"{p.name} ({p.locality})" for p in matches[:4])
+                options = ", ".join(
+                    say("point_option", lang, name=p.name, locality=p.locality)
+                    for p in matches[:4]
+                )
                 dispatcher.utter_message(
-                    text=f"Jag hittar flera som heter så: {options}. Vilken menar du? Skriv namnet och orten."
+                    text=say("several_points_named", lang, options=options)
                 )
                 return done(Kind.ASKED)
-            dispatcher.utter_message(text=hours_answer(matches[0], when))
+            dispatcher.utter_message(text=hours_answer(matches[0], when, lang=lang))
             return done(Kind.FOUND)
         if category is not None:
             origin = (
@@ -156,9 +162,11 @@ class ActionOpeningHours(LotsenAction):
             if origin is None:
                 dispatcher.utter_message(response="utter_ask_point_for_hours")
                 return done(Kind.ASKED)
-            nearest = lotsen.index.nearest(origin.lat, origin.lon, category, 1)
-            if nearest:
-                dispatcher.utter_message(text=hours_answer(nearest[0].point, when))
-                return done(Kind.FOUND, nearest[0].distance_km, origin)
+            nearest = lotsen.nearest_point(category, origin)
+            if nearest is not None:
+                dispatcher.utter_message(
+                    text=hours_answer(nearest.point, when, lang=lang)
+                )
+                return done(Kind.FOUND, nearest.distance_km, origin)
         dispatcher.utter_message(response="utter_ask_point_for_hours")
         return done(Kind.ASKED)

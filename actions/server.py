@@ -15,8 +15,8 @@ too: Rasa sends it as `?token=…` (endpoints.yml, `action_endpoint.token`),
 other callers may use the same Bearer header. Unset, the server relies on
 listening only on loopback or on an internal network.
 
-Settings: ACTIONS_PORT (5055), SANIC_HOST (127.0.0.1; `scripts/stack.py`
-sets it from ACTIONS_HOST).
+Settings: ACTIONS_HOST (127.0.0.1) and ACTIONS_PORT (5055); SANIC_HOST is
+read when ACTIONS_HOST is unset (older settings files).
 """
 
 from __future__ import annotations
@@ -116,7 +116,9 @@ def main() -> None:
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s - %(message)s",
     )
-    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    host = (
+        os.environ.get("ACTIONS_HOST") or os.environ.get("SANIC_HOST") or "127.0.0.1"
+    )
     port = int(os.environ.get("ACTIONS_PORT", "5055"))
     app = build_app()
     logger.info("Action server on http://%s:%s", host, port)

@@ -2,7 +2,9 @@
 
 Short sentences, distances as "1,2 km", hours as "8–21", and every answer
 that names a place ends with how fresh the information is and how to check
-it (data policy 2). The actions send these texts as they are.
+it (data policy 2). The actions send these texts as they are. The sentences
+themselves are in `data/lang/messages.yml` (`bot.messages`); `lang` chooses
+their language ("sv" when a text has no other).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import datetime
 from collections.abc import Sequence
 
 from bot.index import Nearby, NearestAnswer
-from bot.lotsen import Origin
+from bot.lotsen import PAGE_SIZE, Origin
+from bot.messages import say
 from bot.opening_hours import parse_opening_hours, to_local
 from bot.phrasing import SWEDISH_MONTHS, join_swedish
 from bot.registry import ServicePoint
@@ -27,32 +30,54 @@ __all__ = [
     "point_address",
 ]
 
-#: How many places one answer lists ("visa fler" shows the next as many).
-PAGE_SIZE = 3
-
-
 
 def _month(day: datetime.date) -> str:
     return f"{SWEDISH_MONTHS[day.month - 1]} {day.year}"
 
 
-def freshness(points: Sequence[ServicePoint]) -> str:
+def freshness(
+    points: Sequence[ServicePoint],
+    categories: Sequence[str] = (),
+    lang: str = "sv",
+) -> str:
     """How old the named places' information is, and how to check it.
 
     "Uppgifterna är från februari 2023 (källa: kedjans butikssök). Ring gärna
-    och fråga innan du åker."
+    och fråga innan du åker." With `categories`, each point's date and source
+    are those of the asked category (a shop's apoteksombud from 2025, its
+    parcel agent from 2021), else the point's own.
     """
     if not points:
         return ""
-    dates = sorted({p.source_date for p in points})
-    sources = join_swedish(sorted({p.source for p in points}))
-    if _month(dates[0]) == _month(dates[-1]):
-        age = _month(dates[0])
-    else:
-        age = f"{_month(dates[0])} till {_month(dates[-1])}"
-    return (
-        f"Uppgifterna är från {age} (källa: {sources}). "
-        "De kan ha ändrats: ring gärna och fråga innan du åker."
+    facts = set()
+    for p in points:
+        asked = [p.source_for(c) for c in categories if c in p.categories]
+        facts |= {(e.source_date, e.source) for e in asked} or {
+            (p.source_date, p.source)
+        }
+    # Each source with its own dates: "från februari 2023 till juli 2025
+    # (källa: kedjans butikssök (insamlat 2023) och Pipos)" read as if the
+    # 2023 collection ran until 2025.
+    by_source: dict[str, list[datetime.date]] = {}
+    for day, source in facts:
+        by_source.setdefault(source, []).append(day)
+    parts = []
+    for source, dates in sorted(
+        by_source.items(), key=lambda item: (min(item[1]), item[0])
+    ):
+        first, last = _month(min(dates)), _month(max(dates))
+        age = (
+            first if first == last else say("month_span", lang, first=first, last=last)
+        )
+        parts.append((age, source))
+    if len(parts) == 1:
+        return say("freshness", lang, age=parts[0][0], sources=parts[0][1])
+    return say(
+        "freshness_sources",
+        lang,
+        parts=join_swedish(
+            [say("freshness_part", lang, age=age, source=src) for age, src in parts]
+        ),
     )
 
 
@@ -63,30 +88,38 @@ def point_address(point: ServicePoint) -> str:
     return point.locality
 
 
-def _hours_today(point: ServicePoint, at: datetime.datetime) -> str:
+def _hours_today(point: ServicePoint, at: datetime.datetime, lang: str) -> str:
     if not point.opening_hours:
-        return "Öppettider saknas i mina uppgifter."
+        return say("hours_missing", lang)
     hours = parse_opening_hours(point.opening_hours)
-    status = hours.status_text(at)
-    return f"I dag {hours.today_text(at)}, {status}."
-
-
-def _contact(point: ServicePoint) -> str:
-    if point.phone:
-        return f" Telefon {point.phone}."
-    return ""
-
-
-def _line(number: int, hit: Nearby, at: datetime.datetime) -> str:
-    p = hit.point
-    return (
-        f"{number}. {p.name}, {point_address(p)}: {hit.distance_text} "
-        f"(cirka {hit.road_estimate_text} på väg). {_hours_today(p, at)}{_contact(p)}"
+    return say(
+        "hours_today", lang, today=hours.today_text(at), status=hours.status_text(at)
     )
 
 
-def _from(origin: Origin) -> str:
-    return "dig" if origin.is_position else origin.label
+def _contact(point: ServicePoint, lang: str) -> str:
+    if point.phone:
+        return say("place_phone", lang, phone=point.phone)
+    return ""
+
+
+def _line(number: int, hit: Nearby, at: datetime.datetime, lang: str) -> str:
+    p = hit.point
+    return say(
+        "place_line",
+        lang,
+        number=number,
+        name=p.name,
+        address=point_address(p),
+        distance=hit.distance_text,
+        road=hit.road_estimate_text,
+        hours=_hours_today(p, at, lang),
+        contact=_contact(p, lang),
+    )
+
+
+def _from(origin: Origin, lang: str) -> str:
+    return say("origin_position", lang) if origin.is_position else origin.label
 
 
 def nearest_answer(
@@ -98,6 +131,7 @@ def nearest_answer(
     offset: int = 0,
     more_available: bool = False,
     at: datetime.datetime | None = None,
+    lang: str = "sv",
 ) -> str:
     """The answer to "närmaste apotek i Ronneby" (or its "visa fler" page).
 
@@ -109,23 +143,39 @@ def nearest_answer(
         offset: how many were shown before (numbering continues).
         more_available: say that "visa fler" shows more.
         at: the time for "open now" (default: now).
+        lang: the language of the sentences.
     """
     moment = to_local(at)
     if not answer.results:
-        return _nothing_answer(answer, origin, service_type, related_types, moment)
-    heading = (
-        f"Närmaste {service_type.plural} från {_from(origin)}:"
-        if offset == 0
-        else f"Fler {service_type.plural} från {_from(origin)}:"
+        return _nothing_answer(
+            answer, origin, service_type, related_types, moment, lang
+        )
+    heading = say(
+        "nearest_heading" if offset == 0 else "more_heading",
+        lang,
+        plural=service_type.plural,
+        origin=_from(origin, lang),
     )
     lines = [heading]
     lines += [
-        _line(offset + i + 1, hit, moment) for i, hit in enumerate(answer.results)
+        _line(offset + i + 1, hit, moment, lang) for i, hit in enumerate(answer.results)
     ]
-    lines.append("Avstånden är fågelvägen; vägen är en uppskattning.")
-    lines.append(freshness([hit.point for hit in answer.results]))
+    lines.append(say("distances_note", lang))
+    if origin.place is not None and origin.place.position_note:
+        # a village geocoded from OpenStreetMap, not surveyed (data-policy)
+        lines.append(
+            say(
+                "approximate_origin",
+                lang,
+                place=origin.place.name,
+                note=origin.place.position_note,
+            )
+        )
+    lines.append(
+        freshness([hit.point for hit in answer.results], (service_type.id,), lang)
+    )
     if more_available:
-        lines.append('Skriv "visa fler" om du vill se fler.')
+        lines.append(say("show_more", lang))
     return "\n".join(lines)
 
 
@@ -135,25 +185,24 @@ def _nothing_answer(
     service_type: ServiceType,
     related_types: dict[str, ServiceType],
     moment: datetime.datetime,
+    lang: str,
 ) -> str:
+    where = _from(origin, lang)
     if answer.has_data:
-        first = f"Jag hittar inga fler {service_type.plural} nära {_from(origin)}."
+        first = say("no_more_near", lang, plural=service_type.plural, origin=where)
     else:
-        first = (
-            f"Jag har tyvärr inga uppgifter om {service_type.plural} ännu, "
-            "så jag kan inte säga var närmaste finns."
-        )
+        first = say("no_data_for_type", lang, plural=service_type.plural)
     lines = [first]
     shown: list[ServicePoint] = []
     for category, hits in answer.related:
         related = related_types.get(category)
         if related is None or not hits:
             continue
-        lines.append(f"Närmaste {related.name} jag känner till från {_from(origin)}:")
-        lines += [_line(i + 1, hit, moment) for i, hit in enumerate(hits)]
+        lines.append(say("related_heading", lang, name=related.name, origin=where))
+        lines += [_line(i + 1, hit, moment, lang) for i, hit in enumerate(hits)]
         shown += [hit.point for hit in hits]
     if shown:
-        lines.append(freshness(shown))
+        lines.append(freshness(shown, lang=lang))
     return "\n".join(lines)
 
 
@@ -161,49 +210,59 @@ def locality_answer(
     place_name: str,
     points: Sequence[ServicePoint],
     service_types: dict[str, ServiceType],
+    lang: str = "sv",
 ) -> str:
     """The answer to "vad finns i Kyrkhult?": the points of an ort by type."""
     if not points:
-        return (
-            f"Jag har inga uppgifter om service i {place_name}. "
-            "Fråga gärna efter något särskilt, så letar jag upp det närmaste, "
-            f'till exempel "närmaste matbutik från {place_name}".'
-        )
-    lines = [f"Det här finns i {place_name} enligt mina uppgifter:"]
+        return say("locality_empty", lang, place=place_name)
+    lines = [say("locality_heading", lang, place=place_name)]
     for type_id, service_type in service_types.items():
         names = [p.name for p in points if type_id in p.categories]
         if names:
             lines.append(
-                f"- {service_type.plural.capitalize()}: {join_swedish(sorted(set(names)))}"
+                say(
+                    "locality_line",
+                    lang,
+                    plural=service_type.plural.capitalize(),
+                    names=join_swedish(sorted(set(names))),
+                )
             )
-    lines.append(freshness(points))
+    lines.append(freshness(points, lang=lang))
     return "\n".join(lines)
 
 
 def hours_answer(
-    point: ServicePoint, when: When, at: datetime.datetime | None = None
+    point: ServicePoint,
+    when: When,
+    at: datetime.datetime | None = None,
+    lang: str = "sv",
 ) -> str:
     """The answer to "har Coop i Mjällby öppet på söndag?"."""
     moment = to_local(at)
-    where = point_address(point)
+    named = {"name": point.name, "address": point_address(point)}
+    fresh = freshness([point], lang=lang)
     if not point.opening_hours:
         text = (
-            f"Jag har inga öppettider för {point.name} ({where})."
-            + (f" Ring och fråga: {point.phone}." if point.phone else "")
-            + (f" Se {point.website}." if point.website else "")
+            say("hours_unknown", lang, **named)
+            + (say("hours_call", lang, phone=point.phone) if point.phone else "")
+            + (
+                say("hours_website", lang, website=point.website)
+                if point.website
+                else ""
+            )
         )
-        return f"{text}\n{freshness([point])}"
+        return f"{text}\n{fresh}"
     hours = parse_opening_hours(point.opening_hours)
     if when.now:
-        first = f"{point.name} ({where}): {hours.status_text(moment)}."
-        detail = f"Öppettider i dag: {hours.today_text(moment)}."
-        return f"{first} {detail}\n{freshness([point])}"
+        first = say("hours_now", lang, status=hours.status_text(moment), **named)
+        detail = say("hours_now_detail", lang, today=hours.today_text(moment))
+        return f"{first} {detail}\n{fresh}"
     day_text = hours.hours_text(when.day)
     if day_text == "stängt":
-        first = f"{point.name} ({where}) har stängt {when.label}."
+        first = say("hours_closed_on", lang, day=when.label, **named)
     else:
-        first = f"{point.name} ({where}) har öppet {when.label}: {day_text}."
-    return f"{first}\n{freshness([point])}"
+        first = say("hours_open_on", lang, day=when.label, hours=day_text, **named)
+    return f"{first}\n{fresh}"
 
 
 def map_url(lat: float, lon: float) -> str:
@@ -216,6 +275,7 @@ def places_payload(
     *,
     first_number: int = 1,
     at: datetime.datetime | None = None,
+    lang: str = "sv",
 ) -> dict[str, object]:
     """The same places as the text answer, as data for the web chat's list.
 
@@ -246,5 +306,5 @@ def places_payload(
     return {
         "type": "places",
         "places": places,
-        "freshness": freshness([hit.point for hit in hits]),
+        "freshness": freshness([hit.point for hit in hits], lang=lang),
     }

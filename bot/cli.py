@@ -27,20 +27,34 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from bot.answers import freshness, point_address
+from bot.cli_common import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
+from bot.cli_common import PROG as _PROG
+from bot.cli_common import SwedishParser as _Parser
+from bot.cli_common import positive_int as _positive_int
 from bot.errors import CommandFailed, ServicelotsenError
-from bot.gazetteer import KIND_POSTNUMMEROMRADE, Gazetteer, Place, Resolution
+from bot.gazetteer import (
+    KIND_POSTNUMMEROMRADE,
+    Gazetteer,
+    Municipality,
+    Place,
+    Resolution,
+)
 from bot.geo import ROAD_DETOUR_FACTOR, format_distance_km
 from bot.index import Nearby
-from bot.lotsen import Lotsen, Origin, PositionProblem
+from bot.lotsen import (
+    Lotsen,
+    Origin,
+    PositionProblem,
+    place_without_position_text,
+)
 from bot.opening_hours import (
     SWEDISH_WEEKDAYS,
     State,
@@ -60,12 +74,9 @@ from bot.service_types import ServiceType, load_service_types
 
 __all__ = ["Answer", "build_parser", "main"]
 
-PROG = "python -m bot"
+#: How staff run it (bot.cli_common.PROG: works without activating the environment).
+PROG = _PROG
 
-#: Exit codes (documented in the module docstring and in `--help`).
-EXIT_OK = 0
-EXIT_NOT_FOUND = 1
-EXIT_USAGE = 2
 
 #: Why `Gazetteer.resolve` found nothing, for people.
 _UNKNOWN_REASONS = {
@@ -91,71 +102,6 @@ _ROAD_NOTE = (
     f"(fågelvägen × {str(ROAD_DETOUR_FACTOR).replace('.', ',')}), "
     "ingen ruttberäkning."
 )
-
-
-# ---------------------------------------------------------------- argparse in Swedish
-
-#: argparse's own (English) error messages, in Swedish.
-_ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), swedish)
-    for pattern, swedish in (
-        (r"the following arguments are required: ", "de här argumenten saknas: "),
-        (r"unrecognized arguments: ", "okända argument: "),
-        (r"one of the arguments (.+) is required", r"ett av argumenten \1 krävs"),
-        (r"not allowed with argument ", "får inte användas tillsammans med "),
-        (r"invalid choice: (.+) \(choose from (.+)\)", r"ogiltigt val: \1 (välj \2)"),
-        (r"expected one argument", "väntade ett värde"),
-        (r"expected at least one argument", "väntade minst ett värde"),
-        (r"invalid (\w+) value: ", r"ogiltigt värde (\1): "),
-        (r"ambiguous option: (.+) could match ", r"tvetydig flagga: \1 kan betyda "),
-        (r"^argument ", "argumentet "),
-    )
-)
-
-
-def _swedish_argparse(message: str) -> str:
-    for pattern, swedish in _ARGPARSE_MESSAGES:
-        message = pattern.sub(swedish, message)
-    return message
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser that speaks Swedish to the staff who run it."""
-
-    def __init__(self, add_help: bool = True, **kwargs: Any) -> None:
-        super().__init__(add_help=False, **kwargs)
-        self._positionals.title = "argument"
-        self._optionals.title = "flaggor"
-        if add_help:
-            self.add_argument(
-                "-h",
-                "--help",
-                action="help",
-                default=argparse.SUPPRESS,
-                help="visa den här hjälpen och avsluta",
-            )
-
-    def format_usage(self) -> str:
-        return super().format_usage().replace("usage: ", "användning: ", 1)
-
-    def format_help(self) -> str:
-        return super().format_help().replace("usage: ", "användning: ", 1)
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: fel: {_swedish_argparse(message)}\n")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} är inget heltal (skriv till exempel 3)"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("ska vara minst 1")
-    return value
 
 
 def _positive_km(text: str) -> float:
@@ -513,6 +459,8 @@ def _place_json(place: Place) -> dict[str, Any]:
         "lon": place.lon,
         "postcodes": list(place.postcodes),
         "aliases": list(place.aliases),
+        "approximate": place.approximate,
+        "position_note": place.position_note or None,
         "notes": list(place.notes),
     }
 
@@ -563,6 +511,15 @@ def _found_place(lotsen: Lotsen, text: str) -> tuple[Place, Resolution]:
     if res.ambiguous or res.place is None:
         raise _ambiguous_place(res)
     return res.place, res
+
+
+def _municipality_json(m: Municipality, gazetteer: Gazetteer) -> dict[str, Any]:
+    return {
+        "code": m.code,
+        "name": m.name,
+        "short": m.short,
+        "places": [p.name for p in gazetteer.in_municipality(m)],
+    }
 
 
 def _interpreted(res: Resolution) -> str:
@@ -629,7 +586,7 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         c for p in registry.points if p.opening_hours for c in p.categories
     )
     carriers = Counter(cid for p in registry.points for cid in p.carrier_ids())
-    undated = sum(1 for p in registry.points if not (p.source and p.source_date))
+    undated = len([p for p in registry.points if not (p.source and p.source_date)])
     rejected = [
         {"id": r.id, "file": _shown_path(r.source_file), "reason": r.reason}
         for r in registry.rejected
@@ -649,6 +606,10 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         "oldest_source_date": oldest.isoformat() if oldest else None,
         "newest_source_date": newest.isoformat() if newest else None,
         "rejected": rejected,
+        "superseded": [
+            {"id": r.id, "file": _shown_path(r.source_file), "reason": r.reason}
+            for r in registry.superseded
+        ],
     }
     files = len(registry.files)
     lines = [
@@ -695,6 +656,12 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         for r in rejected:
             rid = f"id {r['id']}" if r["id"] else "(utan id)"
             lines.append(f"  {rid} i {r['file']}: {r['reason']}")
+    if registry.superseded:
+        lines.append(
+            f"Ersatta av nyare poster med samma id (inget fel): {len(registry.superseded)}"
+        )
+        for r in payload["superseded"][:10]:
+            lines.append(f"  id {r['id']} i {r['file']}: {r['reason']}")
     if not registry.points:
         lines.append("Registret innehåller inga giltiga servicepunkter.")
     lines.append(
@@ -743,6 +710,22 @@ def cmd_resolve(args: argparse.Namespace) -> Answer:
     """Which place a resident's text names."""
     text = " ".join(args.text)
     gazetteer = Gazetteer.load()
+    municipality = gazetteer.municipality(text)
+    if municipality is not None:
+        places = gazetteer.in_municipality(municipality)
+        payload = {
+            "query": text,
+            "status": "municipality",
+            "municipality": _municipality_json(municipality, gazetteer),
+        }
+        return Answer(
+            payload,
+            [
+                f"{municipality.name}: hela kommunen ({len(places)} orter och tätorter "
+                "i ortregistret).",
+                "Orter: " + ", ".join(p.name for p in places),
+            ],
+        )
     res = gazetteer.resolve(text)
     payload = _resolution_json(res)
     if res.unknown:
@@ -766,15 +749,19 @@ def cmd_resolve(args: argparse.Namespace) -> Answer:
         if locality is not place:
             lines.append(f"Postnumret hör till orten {locality.label}.")
     if place.lat is not None and place.lon is not None:
-        lines.append(f"Position: {_position_text(place.lat, place.lon)} (lat,lon)")
+        approx = f", {place.position_note}" if place.position_note else ""
+        lines.append(
+            f"Position: {_position_text(place.lat, place.lon)} (lat,lon{approx})"
+        )
     else:
         lines.append("Position: saknas i ortregistret")
+        lines.append(place_without_position_text(place))
     lines.append(
         "Postnummer: " + (", ".join(place.postcodes) if place.postcodes else "saknas")
     )
     if place.aliases:
         lines.append("Andra namn: " + ", ".join(place.aliases))
-    lines += [f"Anmärkning: {note}" for note in place.notes]
+    # place.notes are the build's own remarks (in --json), not for the answer
     return Answer(payload, lines)
 
 
@@ -810,8 +797,8 @@ def _origin(lotsen: Lotsen, args: argparse.Namespace) -> tuple[Origin, str]:
         origin = lotsen.origin_for_place(place)
         if origin is None:
             raise CommandFailed(
-                f"{place.label} har ingen position i ortregistret. Ange ett "
-                "postnummer eller --position LAT,LON i stället.",
+                place_without_position_text(place)
+                + " (Här: --near ORT i närheten eller --position LAT,LON.)",
                 "place_without_position",
                 {"resolution": _resolution_json(res)},
             )
@@ -841,6 +828,11 @@ def _origin(lotsen: Lotsen, args: argparse.Namespace) -> tuple[Origin, str]:
     return origin, f"position {_position_text(lat, lon)}{where}"
 
 
+def _asked(categories: Sequence[str], related: Sequence[tuple[str, Any]]) -> list[str]:
+    """The categories an answer names places for (for their own source dates)."""
+    return [*categories, *(rel for rel, _ in related)]
+
+
 def _plural(types: dict[str, ServiceType], category: str) -> str:
     st = types.get(category)
     return st.plural if st else category
@@ -851,6 +843,11 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
     lotsen = _lotsen(args)
     types = lotsen.service_types
     categories = list(dict.fromkeys(_category(lotsen, w) for w in args.category))
+    municipality = (
+        lotsen.gazetteer.municipality(args.near) if args.near is not None else None
+    )
+    if municipality is not None:
+        return _nearest_in_municipality(lotsen, municipality, categories, args)
     origin, origin_text = _origin(lotsen, args)
     at, asked = _at(args)
     open_at = at if args.open_now else None
@@ -904,7 +901,7 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
             for rel, hits in related
         ],
         "road_estimate_factor": ROAD_DETOUR_FACTOR,
-        "freshness": freshness(shown) or None,
+        "freshness": freshness(shown, _asked(categories, related)) or None,
     }
 
     asked_plural = " eller ".join(_plural(types, c) for c in categories)
@@ -935,8 +932,46 @@ def cmd_nearest(args: argparse.Namespace) -> Answer:
             lines += _hit_lines(number, hit, at)
     if shown:
         lines.append(_ROAD_NOTE)
-        lines.append(freshness(shown))
+        lines.append(freshness(shown, _asked(categories, related)))
     return Answer(payload, lines, EXIT_OK if shown else EXIT_NOT_FOUND)
+
+
+def _nearest_in_municipality(
+    lotsen: Lotsen,
+    municipality: Municipality,
+    categories: list[str],
+    args: argparse.Namespace,
+) -> Answer:
+    """`nearest --near "Ronneby kommun"`: the whole kommun has no one distance,
+    so every point of the categories in it is listed, by ort."""
+    types = lotsen.service_types
+    at, _asked = _at(args)
+    points = [
+        p
+        for p in lotsen.in_municipality(municipality)
+        if any(c in p.categories for c in categories)
+    ]
+    asked_plural = " eller ".join(_plural(types, c) for c in categories)
+    payload: dict[str, Any] = {
+        "origin": None,
+        "municipality": _municipality_json(municipality, lotsen.gazetteer),
+        "categories": categories,
+        "results": [{"point": _point_json(p), "today": _today(p, at)} for p in points],
+        "related": [],
+        "freshness": freshness(points) or None,
+    }
+    lines = [f"{asked_plural.capitalize()} i hela {municipality.name}: {len(points)}"]
+    for p in points:
+        lines.append(
+            f"  - {p.name} [{p.id}], {point_address(p)}. I dag: {_today_text(p, at)}"
+        )
+    lines.append(
+        "En hel kommun har inget enskilt avstånd: ange en ort (--near ORT) eller "
+        "--position LAT,LON för de närmaste."
+    )
+    if points:
+        lines.append(freshness(points))
+    return Answer(payload, lines, EXIT_OK if points else EXIT_NOT_FOUND)
 
 
 # ---------------------------------------------------------------- info
@@ -1043,6 +1078,9 @@ def cmd_places(args: argparse.Namespace) -> Answer:
     """Every point in an ort, by category."""
     lotsen = _lotsen(args)
     text = " ".join(args.place)
+    municipality = lotsen.gazetteer.municipality(text)
+    if municipality is not None:
+        return _places_in_municipality(lotsen, text, municipality, args)
     place, res = _found_place(lotsen, text)
     points = lotsen.in_locality(place)
     at, _asked = _at(args)
@@ -1068,6 +1106,50 @@ def cmd_places(args: argparse.Namespace) -> Answer:
     by_id = {p.id: p for p in points}
     lines = [
         f"Servicepunkter i {place.label}{_interpreted(res)}: {len(points)}",
+    ]
+    for category, ids in by_category.items():
+        lines.append(f"{types[category].plural.capitalize()}:")
+        for pid in ids:
+            p = by_id[pid]
+            lines.append(
+                f"  - {p.name} [{p.id}], {point_address(p)}. "
+                f"I dag: {_today_text(p, at)}"
+            )
+    lines.append(freshness(points))
+    return Answer(payload, lines)
+
+
+def _places_in_municipality(
+    lotsen: Lotsen, text: str, municipality: Municipality, args: argparse.Namespace
+) -> Answer:
+    """`places "Ronneby kommun"`: every point in the whole kommun, by ort."""
+    points = lotsen.in_municipality(municipality)
+    at, _asked = _at(args)
+    types = lotsen.service_types
+    by_category = {
+        c: [p.id for p in points if c in p.categories]
+        for c in types
+        if any(c in p.categories for p in points)
+    }
+    payload: dict[str, Any] = {
+        "query": text,
+        "place": None,
+        "municipality": _municipality_json(municipality, lotsen.gazetteer),
+        "points": [{"point": _point_json(p), "today": _today(p, at)} for p in points],
+        "by_category": by_category,
+        "freshness": freshness(points) or None,
+    }
+    if not points:
+        return Answer(
+            payload,
+            [f"Registret har inga servicepunkter i {municipality.name}."],
+            EXIT_NOT_FOUND,
+        )
+    by_id = {p.id: p for p in points}
+    localities = len({p.locality for p in points})
+    lines = [
+        f"Servicepunkter i hela {municipality.name}: {len(points)} "
+        f"(i {localities} orter)",
     ]
     for category, ids in by_category.items():
         lines.append(f"{types[category].plural.capitalize()}:")
@@ -1127,7 +1209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             from bot.importers.__main__ import main as import_main
 
-            return import_main(extra)
+            return import_main(extra + (["--json"] if args.json else []))
         if args.command in ("report", "closure"):
             from bot.report.cli import main as report_main
 

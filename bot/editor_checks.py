@@ -33,7 +33,8 @@ from bot.errors import (
     KnowledgeError,
     ServiceTypesError,
 )
-from bot.text import fold, normalize
+from bot.lang import english, swedish
+from bot.text import describe_character, fold, invisible_characters, normalize
 
 __all__ = [
     "DEFAULT_ROOT",
@@ -60,6 +61,7 @@ __all__ = [
     "check_entities",
     "check_generated",
     "check_intent_examples",
+    "check_invisible",
     "check_knowledge",
     "check_near_duplicates",
     "check_places",
@@ -1038,23 +1040,10 @@ def check_generated(project: Project, rendered: Mapping[Path, str]) -> list[Find
 _RESPONSE_IN_CODE = re.compile(r"""response\s*=\s*["'](utter_\w+)["']""")
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-#: Common Swedish and English words; a response is "Swedish-looking" when it
-#: has more of the first than of the second (å/ä/ö count for Swedish).
-_SWEDISH_WORDS = _words(
-    "och att det är jag du dig din ditt dina vi ni en ett som för med till av om "
-    "på kan har vill finns eller var vad vilken vilket inte ingen inga nej ja hej "
-    "tack förlåt gärna skriv fråga här där när hur men så också bara mina mig "
-    "min kommun närmaste öppet öppettider butik apotek uppgifter hitta"
-)
-_ENGLISH_WORDS = _words(
-    "the and you your is are was to of in it for with not this that what which "
-    "where when how please sorry did do does can could would should me my we "
-    "our have has here there yes no hello hi thanks thank find mean"
-)
+#: Common Swedish and English words (data/lang/); a response is "Swedish-looking"
+#: when it has more of the first than of the second (å/ä/ö count for Swedish).
+_SWEDISH_WORDS = frozenset(swedish().common_words)
+_ENGLISH_WORDS = frozenset(english().common_words)
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -1330,6 +1319,46 @@ def _municipality_parts(
     if isinstance(home, yaml.MappingNode):
         parts.append((" för hemsändningen", _mapping(home)))
     return parts
+
+
+def check_invisible(project: Project) -> list[Finding]:
+    """Invisible format characters (Unicode Cf) in training data, responses and knowledge.
+
+    A right-to-left override (U+202E) or a zero-width space cannot be seen in
+    an editor but turns text around or splits a word: the bot would learn or
+    say something else than the reviewer read. Each one is an error, reported
+    with file, line and column.
+    """
+    files = [
+        *project.nlu_files(),
+        *project.story_files,
+        project.domain,
+        *sorted((project.root / "data" / "knowledge").glob("*.yml")),
+    ]
+    findings: list[Finding] = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the checks that read the file
+        for number, line in enumerate(text.splitlines(), start=1):
+            for column, ch in invisible_characters(line):
+                findings.append(
+                    Finding(
+                        "osynligt-tecken",
+                        Severity.ERROR,
+                        project.rel(path),
+                        number,
+                        f"osynligt styrtecken {describe_character(ch)} i kolumn "
+                        f"{column + 1}. Det syns inte men kan vända texten eller "
+                        "dölja ord, så boten lär sig eller säger något annat än det "
+                        "du läser.",
+                        "ta bort tecknet: radera och skriv om ordet runt det "
+                        "(oftast följer det med när text klistras in från en "
+                        "webbsida eller ett chattmeddelande).",
+                    )
+                )
+    return findings
 
 
 def check_knowledge(project: Project) -> list[Finding]:

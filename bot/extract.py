@@ -11,27 +11,17 @@ from __future__ import annotations
 
 import re
 
+from bot.lang import swedish, with_folded
+
 __all__ = ["place_candidate"]
 
-_PREPOSITIONS = (
-    "i",
-    "på",
-    "pa",
-    "nära",
-    "nara",
-    "från",
-    "fran",
-    "vid",
-    "utanför",
-    "utanfor",
-    "runt",
-)
+_SV = swedish()
+#: Words before a place name, as written and without accents ("på", "pa").
+_PREPOSITIONS = sorted(with_folded(_SV.place_prepositions))
 #: Words after a preposition that are not places ("i dag", "på söndag").
-_NOT_PLACES = frozenset(
-    ["dag", "idag", "morgon", "imorgon", "kväll", "kvall", "natt", "helgen", "helg", "veckan", "närheten", "narheten", "närheten", "närområdet", "narheten", "byn", "stan", "staden", "centrum", "kommunen", "området", "omradet", "landet", "landsbygden", "nätet", "natet", "internet", "appen", "telefon", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "lordag", "söndag", "sondag", "måndags", "tisdags", "onsdags", "torsdags", "fredags", "lördags", "söndags", "mig", "dig", "oss", "er", "honom", "henne", "dem", "det", "den", "en", "ett", "min", "mitt", "mina", "din", "ditt", "närheten", "trakten", "hemmet", "huset", "affären", "affaren", "butiken"]
-)
+_NOT_PLACES = with_folded(_SV.not_places) | frozenset(_SV.weekday_forms())
 #: Words that end a message after the place ("i Tving tack", "i Jämjö då").
-_TRAILING = frozenset(["tack", "då", "da", "nu", "idag", "ikväll", "snälla", "please", "eller", "och"])
+_TRAILING = with_folded(_SV.message_endings)
 _WORD = r"[A-Za-zÅÄÖåäöÉéÜü][\w\-]*"
 _CANDIDATE = re.compile(
     rf"(?:^|\s)(?:{'|'.join(_PREPOSITIONS)})\s+({_WORD}(?:\s+{_WORD}){{0,2}})",

@@ -48,9 +48,11 @@ from rapidfuzz.distance import OSA, Indel
 
 from bot.errors import GazetteerError
 from bot.geo import haversine_km
-from bot.text import compact_key, fold_diacritics, tokens
+from bot.lang import swedish
+from bot.text import compact_key, fold, fold_diacritics, tokens
 
 __all__ = [
+    "APPROXIMATE_POSITION_NOTE",
     "DEFAULT_GAZETTEER_PATH",
     "FUZZY_MIN_SCORE",
     "FUZZY_SAME_FIRST_LETTER",
@@ -60,6 +62,7 @@ __all__ = [
     "KIND_TATORT",
     "NEAREST_PLACE_MAX_KM",
     "Gazetteer",
+    "Municipality",
     "Place",
     "Resolution",
     "ResolutionStatus",
@@ -96,38 +99,28 @@ FUZZY_TIE_MARGIN = 3.0
 FUZZY_SAME_FIRST_LETTER = True
 #: Genitive forms are corrected for typos only from this many letters.
 _FUZZY_INFLECTION_MIN = 8
+#: Said of a village whose position is geocoded, not surveyed.
+APPROXIMATE_POSITION_NOTE = "ungefärlig position"
 #: `nearest_place` answers nothing beyond this distance (km): "you are near
 #: Sölvesborg" is wrong for a position in Malmö.
 NEAREST_PLACE_MAX_KM = 30.0
 
+_SV = swedish()
 #: Words in front of a place name ("i", "på", "utanför", "i närheten av"),
 #: folded. The words after the last of them are the most likely place name.
 _PREPOSITIONS = frozenset(
-    {
-        "i", "pa", "fran", "till", "vid", "nara", "naara", "utanfor", "innanfor",
-        "runt", "kring", "omkring", "mot", "at", "over", "genom", "bakom",
-        "ovanfor", "nedanfor", "narheten", "av", "om", "in", "near",
-    }
-)  # fmt: skip
+    fold(w) for w in _SV.place_prepositions + _SV.other_prepositions
+)
 #: Words that may surround a name without being part of it ("strax utanför
 #: Tving", "Karlskrona centrum", "Ronneby kommun"). Stripped from both ends.
-_LEADING_FILLERS = _PREPOSITIONS | frozenset(
-    {"strax", "precis", "alldeles", "jag", "vi", "bor", "ar", "hemma", "norr",
-     "soder", "oster", "vaster", "centrala", "inne", "ute", "uppe", "nere"}
-)  # fmt: skip
-_TRAILING_FILLERS = frozenset(
-    {"kommun", "kommuns", "tatort", "tatorten", "centrum", "city", "stad",
-     "staden", "samhalle", "samhallet", "byn", "trakten", "omradet", "lan", "c"}
-)  # fmt: skip
+_LEADING_FILLERS = _PREPOSITIONS | frozenset(fold(w) for w in _SV.words_before_a_name)
+_TRAILING_FILLERS = frozenset(fold(w) for w in _SV.words_after_a_name)
 #: Shorter texts are never called "outside_area" even when a place elsewhere
 #: has that name: too many are ordinary words ("vad", "bara", "vara"). They
 #: are unknown either way, and too short for the typo step anyway.
 _OUTSIDE_MIN_LENGTH = 5
-#: Answers to "which one?" that pick by position.
-_ORDINALS = {
-    "1": 0, "forsta": 0, "ettan": 0, "2": 1, "andra": 1, "tvaan": 1,
-    "3": 2, "tredje": 2, "4": 3, "fjarde": 3, "5": 4, "femte": 4,
-}  # fmt: skip
+#: Answers to "which one?" that pick by position (0 = the first listed).
+_ORDINALS = {fold(word): n - 1 for word, n in _SV.ordinals.items()}
 #: Longest name, in words, looked for inside a longer text.
 _MAX_NAME_WORDS = 4
 
@@ -204,11 +197,20 @@ class Place:
     aliases: tuple[str, ...] = ()
     locality_id: str | None = None  # postnummerområde: the ort it is named after
     notes: tuple[str, ...] = ()
+    #: The position is approximate (a village geocoded from OpenStreetMap).
+    approximate: bool = False
 
     @property
     def has_coordinates(self) -> bool:
         """True if the place has a position to measure distances from."""
         return self.lat is not None and self.lon is not None
+
+    @property
+    def position_note(self) -> str:
+        """What a resident may be told about the position ("" when exact or none)."""
+        if self.has_coordinates and self.approximate:
+            return APPROXIMATE_POSITION_NOTE
+        return ""
 
     @property
     def in_blekinge(self) -> bool:
@@ -238,7 +240,17 @@ class Place:
             aliases=tuple(data.get("aliases", ())),
             locality_id=data.get("locality_id"),
             notes=tuple(data.get("notes", ())),
+            approximate=bool(data.get("approximate", False)),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Municipality:
+    """A Blekinge kommun named as such ("Ronneby kommun"): the whole kommun."""
+
+    code: str  # "1081"
+    short: str  # "Ronneby"
+    name: str  # "Ronneby kommun"
 
 
 class ResolutionStatus(str, Enum):
@@ -362,9 +374,18 @@ class Gazetteer:
                     self._by_postcode.setdefault(code.replace(" ", ""), place)
         self._other = frozenset(compact_key(n) for n in other_names) - set(self._by_key)
         self._municipalities: dict[str, str] = {}
+        self._blekinge_municipalities: dict[str, Municipality] = {}
         for place in self._places:
             for key in self._municipality_keys(place):
                 self._municipalities[key] = place.municipality_code
+            if place.in_blekinge:
+                self._blekinge_municipalities[compact_key(place.municipality)] = (
+                    Municipality(
+                        place.municipality_code,
+                        place.municipality,
+                        place.municipality_name,
+                    )
+                )
         self._located = tuple(
             (p, p.lat, p.lon)
             for p in self._places
@@ -427,6 +448,46 @@ class Gazetteer:
         if folded:
             names |= {fold_diacritics(n) for n in names}
         return sorted(names, key=lambda n: (compact_key(n), n))
+
+    def municipality(self, text: str) -> Municipality | None:
+        """The Blekinge kommun `text` names as a kommun, or None.
+
+        Only an explicit kommun counts: "Ronneby kommun", "Ronnebys kommun",
+        "kommunen Ronneby", "i Karlshamns kommun". Plain "Ronneby" is the town
+        (`resolve`); a kommun means the whole kommun wherever a place is
+        expected.
+        """
+        words = [w for w in tokens(text) if w]
+        while words and words[0] in _LEADING_FILLERS:
+            words = words[1:]
+        if not words:
+            return None
+        if words[-1] in {"kommun", "kommuns"}:
+            words = words[:-1]
+        elif words[0] in {"kommunen", "kommun"}:
+            words = words[1:]
+        else:
+            return None
+        key = "".join(words)
+        for candidate in (key, *_inflections(key)):
+            found = self._blekinge_municipalities.get(candidate)
+            if found is not None:
+                return found
+        return None
+
+    def in_municipality(self, municipality: Municipality) -> tuple[Place, ...]:
+        """The kommun's tätorter and orter, largest kinds first, then by name."""
+        return tuple(
+            sorted(
+                (
+                    p
+                    for p in self._places
+                    if p.kind in _NAMED_KINDS
+                    and p.municipality_code == municipality.code
+                ),
+                key=lambda p: (p.kind != KIND_TATORT, compact_key(p.name)),
+            )
+        )
 
     def by_postcode(self, code: str) -> Place | None:
         """The postnummerområde (or ort) of a postcode in any common spelling."""

@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import re
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,7 +44,17 @@ import yaml
 from bot.errors import TrackerStoreError
 from bot.outcome import Kind, Outcome, outcome_of_event
 from bot.privacy import Span, find_personal_data, mask
-from bot.text import normalize
+from bot.text import normalize, strip_invisible
+from bot.tracker_db import (
+    DEFAULT_TRACKER_URL,
+    ENV_TRACKER_DB,
+    ENV_TRACKER_URL,
+    open_engine,
+    shown_url,
+    sqlalchemy_url,
+    sqlite_path,
+    tracker_url,
+)
 
 __all__ = [
     "DEFAULT_TRACKER_URL",
@@ -78,10 +86,6 @@ __all__ = [
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-ENV_TRACKER_URL = "SERVICELOTSEN_TRACKER_URL"
-#: The SQLite file `endpoints.yml` hands Rasa (used when no URL is set).
-ENV_TRACKER_DB = "SERVICELOTSEN_TRACKER_DB"
-DEFAULT_TRACKER_URL = "sqlite:///var/tracker.db"
 TIMEZONE = ZoneInfo("Europe/Stockholm")
 
 #: Below this confidence of the best intent a message goes to the inbox even
@@ -162,42 +166,6 @@ class Turn:
 # ------------------------------------------------------------------ reading
 
 
-def tracker_url(url: str | None = None) -> str:
-    """Which store to read: the argument, SERVICELOTSEN_TRACKER_URL, the
-    SQLite file in SERVICELOTSEN_TRACKER_DB (what Rasa writes to), or the
-    default var/tracker.db."""
-    if url:
-        return url
-    env = os.environ.get(ENV_TRACKER_URL, "").strip()
-    if env:
-        return env
-    db = os.environ.get(ENV_TRACKER_DB, "").strip()
-    return f"sqlite:///{db}" if db else DEFAULT_TRACKER_URL
-
-
-def shown_url(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
-
-
-def sqlalchemy_url(url: str) -> str:
-    """`url` with a driver SQLAlchemy has here: a bare `postgresql://` means
-    psycopg2 (what Rasa uses; SQLAlchemy 2.1 would otherwise want psycopg 3)."""
-    scheme, sep, rest = url.partition("://")
-    if sep and scheme.lower() in {"postgresql", "postgres"}:
-        return f"postgresql+psycopg2://{rest}"
-    return url
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a `sqlite:///path` URL (relative to the repository); None otherwise."""
-    match = re.match(r"^sqlite(?:\+pysqlite)?:///(?P<path>[^?]*)", url)
-    if match is None:
-        return None
-    path = Path(match["path"])
-    return path if path.is_absolute() else REPO_ROOT / path
-
-
 _sqlite_path = sqlite_path  # the old name, still imported elsewhere
 
 
@@ -270,7 +238,7 @@ def _read_sqlalchemy(url: str, since: float, types: Sequence[str]) -> list[Event
         .order_by(events.c.sender_id, events.c.id)
     )
     try:
-        engine = sa.create_engine(sqlalchemy_url(url))
+        engine = open_engine(url, must_exist=False)
         try:
             with engine.connect() as conn:
                 return _rows(tuple(row) for row in conn.execute(query))
@@ -467,7 +435,9 @@ def annotate(
         out.append(piece)
         last = end
     out.append(text[last:])
-    return " ".join("".join(out).split())
+    # invisible format characters (U+202E turns a line around, zero-width
+    # ones hide words) never reach the editor's file or the training data
+    return " ".join(strip_invisible("".join(out)).split())
 
 
 def _placeholder(span: Span) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,7 +28,8 @@ from bot.errors import UnknownCategory
 from bot.geo import EARTH_RADIUS_KM, format_distance_km, haversine_km, road_estimate_km
 from bot.opening_hours import State, parse_opening_hours, to_local
 from bot.registry import Registry, ServicePoint
-from bot.service_types import ServiceType, fold, load_service_types
+from bot.service_types import ServiceType, load_service_types
+from bot.text import fold
 
 __all__ = [
     "NameMatch",
@@ -125,12 +125,6 @@ def _chord_for_km(km: float) -> float:
     return 2.0 * math.sin(angle / 2.0)
 
 
-def _loose(text: str) -> str:
-    """Folded and without diacritics: "Jämjö" and "jamjo" meet here."""
-    decomposed = unicodedata.normalize("NFKD", fold(text))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 class _CategoryTree:
     """One category's KD-tree and the positions of its points."""
 
@@ -193,7 +187,7 @@ class ServiceIndex:
         def loose_once(text: str) -> str:
             found = folded.get(text)
             if found is None:
-                found = folded[text] = _loose(text)
+                found = folded[text] = fold(text)
             return found
 
         for i, p in enumerate(self.points):
@@ -202,7 +196,7 @@ class ServiceIndex:
             locality = loose_once(p.locality)
             self._by_locality.setdefault(locality, []).append(i)
             self._by_municipality.setdefault(loose_once(p.municipality), []).append(i)
-            for word in dict.fromkeys(f"{_loose(p.name)} {locality}".split()):
+            for word in dict.fromkeys(f"{fold(p.name)} {locality}".split()):
                 postings.setdefault(word, []).append(i)
         self._trees: dict[str, _CategoryTree] = {
             c: _CategoryTree(np.asarray(idx, dtype=np.intp), xyz)
@@ -358,17 +352,17 @@ class ServiceIndex:
         self, locality: str, categories: str | Iterable[str] | None = None
     ) -> list[ServicePoint]:
         """All points in an ort ("Jämjö", "jamjo"), by name, optionally filtered."""
-        return self._filtered(self._by_locality.get(_loose(locality), []), categories)
+        return self._filtered(self._by_locality.get(fold(locality), []), categories)
 
     def in_municipality(
         self, municipality: str, categories: str | Iterable[str] | None = None
     ) -> list[ServicePoint]:
         """All points in a kommun ("Ronneby", "ronneby kommun"), by name."""
-        key = _loose(municipality)
+        key = fold(municipality)
         key = key.removesuffix(" kommun").removesuffix("s")
         found = self._by_municipality.get(key) or self._by_municipality.get(key + "s")
         if found is None:
-            found = self._by_municipality.get(_loose(municipality), [])
+            found = self._by_municipality.get(fold(municipality), [])
         return self._filtered(found, categories)
 
     def localities(self) -> list[str]:
@@ -384,7 +378,7 @@ class ServiceIndex:
             for c in cats:
                 self._check(c)
             points = [p for p in points if cats.intersection(p.categories)]
-        return sorted(points, key=lambda p: (fold(p.name), p.id))
+        return sorted(points, key=lambda p: (fold(p.name, keep_accents=True), p.id))
 
     # ------------------------------------------------------------ names
 
@@ -407,7 +401,7 @@ class ServiceIndex:
         word index, not by scoring every point. Several hits with the same
         top score mean the bot should ask which one.
         """
-        words = [w for w in _loose(query).split() if w not in _FILLER_WORDS]
+        words = [w for w in fold(query).split() if w not in _FILLER_WORDS]
         if not words:
             return []
         allowed: set[str] | None = None
@@ -440,9 +434,9 @@ class ServiceIndex:
             p = self.points[idx]
             if allowed is not None and not allowed.intersection(p.categories):
                 continue
-            name = _loose(p.name)
+            name = fold(p.name)
             closeness = max(
-                fuzz.ratio(q, name), fuzz.ratio(q, f"{name} {_loose(p.locality)}")
+                fuzz.ratio(q, name), fuzz.ratio(q, f"{name} {fold(p.locality)}")
             )
             ranked.append((round(float(mean[idx]), 3), float(closeness), idx))
             if len(ranked) >= limit + _NAME_TIE_POOL:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,8 +41,10 @@ import yaml
 from numpy.typing import NDArray
 
 from bot.errors import KnowledgeError, ServiceTypesError, UnknownCategory
+from bot.messages import say
 from bot.phrasing import SWEDISH_MONTHS
 from bot.service_types import DEFAULT_SERVICE_TYPES_PATH, load_service_types
+from bot.text import fold
 
 __all__ = [
     "DEFAULT_ALTERNATIVES_PATH",
@@ -188,14 +189,6 @@ class SearchHit:
 
 
 # --- small helpers -----------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    """Lower-case, drop diacritics and punctuation: a key for name lookups."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^\w\s]", " ", text)
-    return " ".join(text.split())
 
 
 def swedish_date(day: date) -> str:
@@ -352,7 +345,7 @@ def _parse_entries(path: Path, known_types: set[str]) -> tuple[Entry, ...]:
                 f"(har {len(cleaned)})"
             )
         for question in cleaned:
-            key = _fold(question)
+            key = fold(question)
             owner = seen_questions.setdefault(key, entry_id)
             if owner != entry_id:
                 raise check.fail(f"exempelfrågan {question!r} finns också i '{owner}'")
@@ -421,9 +414,9 @@ def _parse_municipalities(path: Path) -> tuple[Municipality, ...]:
         if not isinstance(raw, dict):
             raise check.fail("posten ska vara en mappning med name, website …")
         name = check.text(raw, "name", label="kommunens namn")
-        if _fold(name) in seen:
+        if fold(name) in seen:
             raise check.fail(f"kommunen '{name}' finns två gånger")
-        seen.add(_fold(name))
+        seen.add(fold(name))
         website = raw.get("website")
         if not isinstance(website, dict):
             raise check.fail("'website' saknas (url, source, checked)")
@@ -454,7 +447,7 @@ def _parse_municipalities(path: Path) -> tuple[Municipality, ...]:
 
 def _municipality_key(name: str) -> str:
     """Fold "Ronnebys kommun", "i ronneby", "RONNEBY" to "ronneby"."""
-    key = _fold(name)
+    key = fold(name)
     if key.startswith("i "):
         key = key[2:]
     for suffix in (" kommuns", " kommun"):
@@ -679,32 +672,40 @@ def load_knowledge(
 # --- replies -----------------------------------------------------------------
 
 
-def _links_block(links: Sequence[Link]) -> list[str]:
+def _links_block(links: Sequence[Link], lang: str) -> list[str]:
     if not links:
         return []
-    return ["Läs mer:", *(f"- {link.title}: {link.url}" for link in links)]
+    return [
+        say("read_more", lang),
+        *(say("link_line", lang, title=link.title, url=link.url) for link in links),
+    ]
 
 
-def _checked_line(day: date) -> str:
-    return f"Uppgiften kontrollerades {swedish_date(day)}."
+def _checked_line(day: date, lang: str) -> str:
+    return say("checked_on", lang, date=swedish_date(day))
 
 
-def format_entry(entry: Entry) -> str:
-    """The bot's Swedish reply for an entry: text, links, date checked."""
-    parts = [entry.text, *_links_block(entry.links), _checked_line(entry.checked)]
+def format_entry(entry: Entry, lang: str = "sv") -> str:
+    """The bot's reply for an entry: text, links, date checked."""
+    parts = [
+        entry.text,
+        *_links_block(entry.links, lang),
+        _checked_line(entry.checked, lang),
+    ]
     return "\n".join(parts)
 
 
-def _source_age(source_date: str | None) -> str:
+def _source_age(source_date: str | None, lang: str) -> str:
     if not source_date:
-        return "Källan har inget datum."
+        return say("source_undated", lang)
     try:
-        return f"Källan är daterad {swedish_date(date.fromisoformat(source_date))}."
+        day = date.fromisoformat(source_date)
     except ValueError:
-        return f"Källan är från {source_date}."
+        return say("source_from", lang, date=source_date)
+    return say("source_dated", lang, date=swedish_date(day))
 
 
-def format_contact(municipality: Municipality) -> str:
+def format_contact(municipality: Municipality, lang: str = "sv") -> str:
     """How to reach a kommun, saying plainly when no phone number is known."""
     contact = municipality.contact
     lines: list[str] = []
@@ -712,26 +713,36 @@ def format_contact(municipality: Municipality) -> str:
         who = (
             municipality.full_name
             if contact.label == "kommunen"
-            else f"{contact.label} i {municipality.full_name}"
+            else say(
+                "contact_who", lang, label=contact.label, kommun=municipality.full_name
+            )
         )
-        line = f"Du kan ringa {who}: {contact.phone}."
+        line = say("contact_call", lang, who=who, phone=contact.phone)
         if contact.hours:
-            line += f" Öppettider: {contact.hours}."
+            line += say("contact_hours", lang, hours=contact.hours)
         lines.append(line)
         lines.append(
-            f"{_source_age(contact.source_date)} Kontrollera gärna på "
-            f"{municipality.website}"
+            say(
+                "contact_check",
+                lang,
+                age=_source_age(contact.source_date, lang),
+                website=municipality.website,
+            )
         )
     else:
         lines.append(
-            f"Jag har inget kontrollerat telefonnummer till {municipality.full_name}. "
-            f"Kontaktuppgifter finns på {municipality.website}"
+            say(
+                "contact_no_phone",
+                lang,
+                kommun=municipality.full_name,
+                website=municipality.website,
+            )
         )
-    lines.append(_checked_line(contact.checked))
+    lines.append(_checked_line(contact.checked, lang))
     return "\n".join(lines)
 
 
-def format_home_delivery(municipality: Municipality) -> str:
+def format_home_delivery(municipality: Municipality, lang: str = "sv") -> str:
     """What the bot knows about home delivery of groceries in one kommun.
 
     Only a documented scheme is described; otherwise the kommun's own
@@ -741,10 +752,10 @@ def format_home_delivery(municipality: Municipality) -> str:
     if delivery is not None:
         parts = [
             delivery.text,
-            *_links_block(delivery.links),
-            _checked_line(delivery.checked),
+            *_links_block(delivery.links, lang),
+            _checked_line(delivery.checked, lang),
         ]
         return "\n".join(parts)
     return "\n".join(
-        [municipality.hemsandning_saknas or "", format_contact(municipality)]
+        [municipality.hemsandning_saknas or "", format_contact(municipality, lang)]
     ).strip()

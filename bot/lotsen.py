@@ -14,24 +14,32 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.gazetteer import Gazetteer, Place, Resolution
+from bot.gazetteer import KIND_TATORT, Gazetteer, Municipality, Place, Resolution
 from bot.geo import in_sweden
-from bot.index import NearestAnswer, ServiceIndex
+from bot.index import Nearby, NearestAnswer, ServiceIndex
+from bot.messages import say
 from bot.outcome import Kind
 from bot.registry import Registry, ServicePoint, load_registry
 from bot.service_types import ServiceType, closest_service_type, load_service_types
 
 __all__ = [
+    "PAGE_SIZE",
     "SERVICE_AREA_KM",
     "Lotsen",
     "Origin",
+    "Page",
     "PlaceProblem",
     "PositionProblem",
     "get_lotsen",
+    "municipality_question",
+    "place_without_position_text",
     "reload_lotsen",
 ]
 
 logger = logging.getLogger(__name__)
+
+#: How many places one answer lists ("visa fler" shows the next as many).
+PAGE_SIZE = 3
 
 #: A shared position farther than this from every place we know is outside
 #: the area we have data for (Blekinge and its border villages).
@@ -60,6 +68,49 @@ class Origin:
         return self.place is None
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of a search: what to list, numbered from `offset + 1`.
+
+    Attributes:
+        answer: the index's answer, cut to the page (`results` are shown).
+        offset: how many were shown before.
+        more: whether "visa fler" has more to show.
+    """
+
+    answer: NearestAnswer
+    offset: int
+    more: bool
+
+    @property
+    def shown(self) -> tuple[Nearby, ...]:
+        return self.answer.results
+
+    @property
+    def listed(self) -> list[Nearby]:
+        """The places the answer names: the page, else the related ones."""
+        if self.shown:
+            return list(self.shown)
+        return [hit for _category, hits in self.answer.related for hit in hits]
+
+    @property
+    def first_number(self) -> int:
+        """The number of the first place listed."""
+        return self.offset + 1 if self.shown else 1
+
+    @property
+    def kind(self) -> Kind:
+        """The answer's outcome kind."""
+        if self.shown:
+            return Kind.FOUND
+        return Kind.NONE_WITHIN_LIMIT if self.answer.has_data else Kind.NO_DATA
+
+    @property
+    def distance_km(self) -> float | None:
+        """How far the first place of the page is."""
+        return self.shown[0].distance_km if self.shown else None
+
+
 class PositionProblem(ValueError):
     """A shared position that cannot be used; `reason` is "invalid" or "outside"."""
 
@@ -74,16 +125,20 @@ class PlaceProblem:
 
     Attributes:
         reason: "unknown", "outside_area", "ambiguous" (ask among
-            `candidates`) or "no_position" (a known `place` without coordinates).
+            `candidates`), "no_position" (a known `place` without coordinates)
+            or "municipality" (a whole kommun: ask where in it; `candidates`
+            are its tätorter, the largest first).
         text: the name as the resident wrote it.
-        candidates: the places to choose from, for "ambiguous".
+        candidates: the places to choose from, for "ambiguous" and "municipality".
         place: the place, for "no_position".
+        municipality: the kommun, for "municipality".
     """
 
     reason: str
     text: str
     candidates: tuple[Place, ...] = ()
     place: Place | None = None
+    municipality: Municipality | None = None
 
     @property
     def kind(self) -> Kind:
@@ -132,7 +187,24 @@ class Lotsen:
         return self.gazetteer.resolve(text)
 
     def place_for(self, text: str) -> Place | PlaceProblem:
-        """The place a resident's words name, with coordinates; or why not."""
+        """The place a resident's words name, with coordinates; or why not.
+
+        A kommun named as such ("Ronneby kommun") is the whole kommun, not its
+        town: the problem "municipality" asks where in it.
+        """
+        municipality = self.gazetteer.municipality(text)
+        if municipality is not None:
+            towns = sorted(
+                (
+                    p
+                    for p in self.gazetteer.in_municipality(municipality)
+                    if p.kind == KIND_TATORT and p.has_coordinates
+                ),
+                key=lambda p: (-len(p.postcodes), p.name),
+            )
+            return PlaceProblem(
+                "municipality", text, tuple(towns), municipality=municipality
+            )
         resolution = self.resolve(text)
         if resolution.found and resolution.place is not None:
             place = resolution.place
@@ -199,6 +271,61 @@ class Lotsen:
         results = self.index.nearest(origin.lat, origin.lon, category, k, offset=offset)
         return NearestAnswer(category, tuple(results), self.index.count(category) > 0)
 
+    def in_municipality(self, municipality: Municipality) -> list[ServicePoint]:
+        """Every point in a whole kommun ("Ronneby kommun"), by name."""
+        return sorted(
+            (p for p in self.registry.points if p.municipality == municipality.short),
+            key=lambda p: (p.locality or "", p.name),
+        )
+
+    def page(
+        self,
+        category: str,
+        origin: Origin,
+        offset: int = 0,
+        size: int = PAGE_SIZE,
+        at: datetime.datetime | None = None,
+    ) -> Page:
+        """One page of the nearest points: the first (with related types when
+        there are none), or the next after `offset` for "visa fler"."""
+        answer = self.nearest(category, origin, k=size + 1, offset=offset, at=at)
+        shown = answer.results[:size]
+        page = NearestAnswer(answer.category, shown, answer.has_data, answer.related)
+        return Page(page, offset, more=len(answer.results) > size)
+
+    def has_more(self, category: str, origin: Origin, offset: int) -> bool:
+        """Whether a search has points after the first `offset`."""
+        return bool(self.nearest(category, origin, k=1, offset=offset).results)
+
+    def search_origin(
+        self, place_id: object, fallback: Origin | None
+    ) -> Origin | None:
+        """Where an earlier search started: its place, else `fallback` (the
+        conversation's position, for a search from a shared position)."""
+        if place_id:
+            place = self.place_by_id(str(place_id))
+            return self.origin_for_place(place) if place is not None else None
+        return fallback
+
+    def municipality_for(
+        self, text: str | None, origin: Origin | None
+    ) -> str | PlaceProblem | None:
+        """The kommun of a place the resident named, else of `origin`.
+
+        A name that cannot be used gives its `PlaceProblem`; None when
+        neither says a kommun.
+        """
+        if text:
+            place = self.place_for(text)
+            if isinstance(place, PlaceProblem):
+                if place.municipality is not None:  # "Ronneby kommun" itself
+                    return place.municipality.short
+                return place
+            return place.municipality or None
+        if origin is not None and origin.municipality:
+            return origin.municipality
+        return None
+
     def in_locality(self, place: Place) -> list[ServicePoint]:
         """Every point in an ort, by the registry's ort names."""
         names = {place.name, *place.aliases}
@@ -222,6 +349,44 @@ class Lotsen:
             return []
         top = matches[0].score
         return [m.point for m in matches if m.score >= top - 1.0]
+
+    def points_named(self, name: str, place: Place | None) -> list[ServicePoint]:
+        """The points a name means, near the place if it has one there,
+        anywhere otherwise ("Coop" in Mjällby; "Coop Rödeby" asked from Jämjö).
+        One point: the name is clear; several: ask which one; none: unknown."""
+        matches = self.point_by_name(name, place, None)
+        if not matches and place is not None:
+            matches = self.point_by_name(name, None, None)
+        return matches
+
+    def nearest_point(self, category: str, origin: Origin) -> Nearby | None:
+        """The nearest point of a type, or None when there is none."""
+        found = self.index.nearest(origin.lat, origin.lon, category, 1)
+        return found[0] if found else None
+
+
+def place_without_position_text(place: Place, lang: str = "sv") -> str:
+    """What to say about a place we know by name but cannot place (Tjurkö).
+
+    Moves the resident on: share the position, or name the nearest village,
+    or ask for the whole kommun. Never a postcode (Tjurkö's own postcode has no
+    position either) and never an invented position.
+    """
+    return say(
+        "place_without_position", lang, place=place.name, kommun=place.municipality_name
+    )
+
+
+def municipality_question(
+    municipality: Municipality, places: list[str], lang: str = "sv"
+) -> str:
+    """The answer to a whole kommun where a starting point is needed."""
+    return say(
+        "municipality_question",
+        lang,
+        kommun=municipality.name,
+        examples=", ".join(places[:6]),
+    )
 
 
 _lock = threading.Lock()

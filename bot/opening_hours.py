@@ -54,6 +54,7 @@ import holidays as _holidays
 import opening_hours as _oh
 
 from bot.errors import InvalidOpeningHours
+from bot.lang import swedish
 from bot.phrasing import SWEDISH_MONTHS
 
 __all__ = [
@@ -89,20 +90,9 @@ DAY_WINDOW = datetime.timedelta(days=1)
 #: Days of `day_hours` kept per place (a conversation asks about a few days).
 _DAY_CACHE_SIZE = 16
 
-SWEDISH_WEEKDAYS = (
-    "måndag",
-    "tisdag",
-    "onsdag",
-    "torsdag",
-    "fredag",
-    "lördag",
-    "söndag",
-)
-_WEEKDAY_WORDS: dict[str, int] = {}
-for _i, _name in enumerate(SWEDISH_WEEKDAYS):
-    for _form in (_name, _name + "en", _name + "ar", _name[:3], _name + "s"):
-        _WEEKDAY_WORDS[_form] = _i
-_WEEKDAY_WORDS.update({"mandag": 0, "lordag": 5, "sondag": 6, "lör": 5, "sön": 6})
+SWEDISH_WEEKDAYS = swedish().weekdays
+#: "söndag", "söndagen", "sondag", "sön" ... (data/lang/sv.yml) to 0..6.
+_WEEKDAY_WORDS = swedish().weekday_forms(abbreviations=True)
 
 
 class State(enum.Enum):
@@ -503,5 +493,5 @@ def parse_opening_hours(text: str) -> OpeningHours:
 for _year in (now().year, now().year + 1):
     _holiday_calendar(_year)
 
-# keep the helper loop variables out of the module namespace
-del _i, _name, _form, _year
+# keep the helper loop variable out of the module namespace
+del _year

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.lang import swedish
+
 __all__ = ["SWEDISH_MONTHS", "join_swedish"]
 
 #: Month names as Swedes write them in dates ("6 december", "februari 2023").
-SWEDISH_MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni", "juli",
-    "augusti", "september", "oktober", "november", "december",
-)  # fmt: skip
+SWEDISH_MONTHS = swedish().months
 
 
 def join_swedish(items: Sequence[str], conjunction: str = "och") -> str:

@@ -205,12 +205,16 @@ class Registry:
         rejected: every record left out, with the reason.
         files: the GeoJSON files that were read.
         closed: valid points marked closed: kept for history, never answered.
+        superseded: records another file holds a newer version of (same id,
+            later `source_date`): left out, not an error. An import into
+            osm.geojson updates blekinge.geojson's osm-node-* this way.
     """
 
     points: tuple[ServicePoint, ...]
     rejected: tuple[Rejected, ...] = ()
     files: tuple[Path, ...] = ()
     closed: tuple[ServicePoint, ...] = ()
+    superseded: tuple[Rejected, ...] = ()
     _by_id: dict[str, ServicePoint] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -619,8 +623,10 @@ def load_registry(path: str | Path | None = None) -> Registry:
             `data/service_points/`.
 
     Returns:
-        The valid points and a list of rejected records. A duplicate id keeps
-        the first occurrence (files in name order) and rejects the later ones.
+        The valid points and a list of rejected records. The same id in two
+        files keeps the record with the later `source_date` (the other is
+        `superseded`, not rejected); with equal dates, or twice in one file,
+        the first occurrence is kept and the later one rejected as a duplicate.
 
     Raises:
         RegistryError: the path is missing, holds no GeoJSON files, or a file
@@ -648,7 +654,8 @@ def load_registry(path: str | Path | None = None) -> Registry:
     points: list[ServicePoint] = []
     closed: list[ServicePoint] = []
     rejected: list[Rejected] = []
-    seen: dict[str, str] = {}
+    superseded: list[Rejected] = []
+    seen: dict[str, tuple[str, ServicePoint]] = {}
     for file in files:
         for feature in _read_features(file):
             try:
@@ -657,18 +664,43 @@ def load_registry(path: str | Path | None = None) -> Registry:
                 rejected.append(Rejected(exc.record_id, exc.reason, str(file)))
                 continue
             if point.id in seen:
-                where = "samma fil" if seen[point.id] == str(file) else seen[point.id]
+                where, earlier = seen[point.id]
+                if where != str(file) and point.source_date != earlier.source_date:
+                    newer, older = (
+                        (point, earlier)
+                        if point.source_date > earlier.source_date
+                        else (earlier, point)
+                    )
+                    newer_file = str(file) if newer is point else where
+                    older_file = where if newer is point else str(file)
+                    superseded.append(
+                        Rejected(
+                            older.id,
+                            f"ersatt av nyare post i {newer_file} (källdatum "
+                            f"{newer.source_date.isoformat()}, denna "
+                            f"{older.source_date.isoformat()})",
+                            older_file,
+                        )
+                    )
+                    if newer is point:
+                        bucket = closed if earlier.is_closed else points
+                        bucket.remove(earlier)
+                        seen[point.id] = (str(file), point)
+                        (closed if point.is_closed else points).append(point)
+                    continue
+                shown = "samma fil" if where == str(file) else where
                 rejected.append(
-                    Rejected(point.id, f"dubblett: id finns redan ({where})", str(file))
+                    Rejected(point.id, f"dubblett: id finns redan ({shown})", str(file))
                 )
                 continue
-            seen[point.id] = str(file)
+            seen[point.id] = (str(file), point)
             (closed if point.is_closed else points).append(point)
     return Registry(
         points=tuple(points),
         rejected=tuple(rejected),
         files=files,
         closed=tuple(closed),
+        superseded=tuple(superseded),
     )
 
 
@@ -793,5 +825,5 @@ def close_point(
             return point, file
     raise RegistryError(
         f"Ingen servicepunkt har id {point_id!r} i registret "
-        f"({registry_path(path)}). Sök id med `python -m bot info NAMN`."
+        f"({registry_path(path)}). Sök id med `.venv-actions/bin/python -m bot info NAMN`."
     )

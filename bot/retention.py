@@ -40,15 +40,10 @@ from typing import Any
 
 import yaml
 
+from bot.cli_common import SwedishParser
 from bot.errors import TrackerStoreError
-from bot.inbox import (
-    ENV_TRACKER_URL,
-    shown_url,
-    sqlalchemy_url,
-    sqlite_path,
-    tracker_url,
-)
 from bot.outcome import OUTCOME_SLOT, SHARED_POSITION
+from bot.tracker_db import ENV_TRACKER_URL, open_engine, shown_url, tracker_url
 
 __all__ = [
     "DEFAULT_RETENTION_DAYS",
@@ -125,28 +120,9 @@ def session_minutes(domain: Path = REPO_ROOT / "domain.yml") -> float:
 
 
 def store_url(url: str | None = None, env: Mapping[str, str] | None = None) -> str:
-    """Which tracker store to purge: `url`, SERVICELOTSEN_TRACKER_URL, the
-    PostgreSQL settings of a deployment (SERVICELOTSEN_PG_HOST, _PORT, _DB, _USER,
-    _PASSWORD: deploy/servicelotsen.env.example), else the SQLite file."""
-    env = os.environ if env is None else env
-    if url:
-        return url
-    if env.get(ENV_TRACKER_URL, "").strip():
-        return env[ENV_TRACKER_URL].strip()
-    host = env.get("SERVICELOTSEN_PG_HOST", "").strip()
-    if host:
-        from sqlalchemy.engine import URL
-
-        port = env.get("SERVICELOTSEN_PG_PORT", "").strip()
-        return URL.create(
-            "postgresql+psycopg2",
-            username=env.get("SERVICELOTSEN_PG_USER") or None,
-            password=env.get("SERVICELOTSEN_PG_PASSWORD") or None,
-            host=host,
-            port=int(port) if port.isdigit() else None,
-            database=env.get("SERVICELOTSEN_PG_DB") or None,
-        ).render_as_string(hide_password=False)
-    return tracker_url()
+    """Which tracker store to purge: the one the inbox and the report read
+    (`bot.tracker_db.tracker_url`)."""
+    return tracker_url(url, env)
 
 
 # ------------------------------------------------------------------ scrubbing
@@ -283,20 +259,6 @@ def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def _engine_url(url: str) -> str:
-    """An SQLAlchemy URL; an SQLite file must exist (we never create an empty store)."""
-    path = sqlite_path(url)
-    if path is None:
-        return sqlalchemy_url(url)
-    if not path.is_file():
-        raise TrackerStoreError(
-            shown_url(url),
-            "samtalsdatabasen finns inte. Har boten körts (make run)? Ange annars "
-            f"rätt databas med {ENV_TRACKER_URL} eller --store.",
-        )
-    return f"sqlite:///{path}"
-
-
 def _decode(raw: Any) -> dict[str, Any] | None:
     try:
         decoded = json.loads(raw) if raw else None
@@ -364,10 +326,7 @@ def purge(
         sa.column("data"),
     )
     try:
-        engine = sa.create_engine(
-            _engine_url(url),
-            connect_args={"timeout": 30} if url.startswith("sqlite") else {},
-        )
+        engine = open_engine(url, hint=" eller --store")
         try:
             with engine.connect() as conn:
                 transaction = conn.begin()
@@ -465,8 +424,8 @@ def _purge(conn: Any, events: Any, report: PurgeReport, idle_before: float) -> N
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot privacy",
+    parser = SwedishParser(
+        prog=".venv-actions/bin/python -m bot privacy",
         description="Personuppgifter i samtalsdatabasen (docs/personuppgifter.md).",
     )
     sub = parser.add_subparsers(dest="action", metavar="KOMMANDO", required=True)

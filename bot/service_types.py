@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 
 from bot.errors import ServiceTypesError
+from bot.text import fold
 
 __all__ = [
     "DEFAULT_SERVICE_TYPES_PATH",
@@ -29,7 +29,6 @@ __all__ = [
     "carrier_service_type",
     "carriers_in_text",
     "closest_service_type",
-    "fold",
     "load_ambiguous",
     "load_carriers",
     "load_service_types",
@@ -96,18 +95,6 @@ class Mention:
     start: int
     end: int
     text: str
-
-
-def fold(text: str) -> str:
-    """Lower-case, trim and collapse spaces, so lookups ignore typing noise."""
-    text = unicodedata.normalize("NFC", text).casefold().strip()
-    return " ".join(text.replace("-", " ").split())
-
-
-def _ascii_fold(text: str) -> str:
-    """Drop diacritics ("affar" for "affär"), as residents often type without them."""
-    decomposed = unicodedata.normalize("NFKD", fold(text))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
@@ -191,8 +178,8 @@ def _lookup_tables(path: Path) -> tuple[dict[str, str], dict[str, str | None]]:
         # a carrier names its service type too ("DHL" -> paketombud)
         words += [(implied, w) for c in _carriers_cached(path) for w in (c.id, *c.words)]
     for type_id, word in words:
-        exact.setdefault(fold(word), type_id)
-        key = _ascii_fold(word)
+        exact.setdefault(fold(word, keep_accents=True), type_id)
+        key = fold(word)
         # an ASCII form shared by two types is ambiguous: refuse to guess
         if key in loose and loose[key] != type_id:
             loose[key] = None
@@ -211,10 +198,10 @@ def normalise_service_type(word: str, path: Path | None = None) -> str | None:
     if not word or not word.strip():
         return None
     exact, loose = _lookup_tables((path or DEFAULT_SERVICE_TYPES_PATH).resolve())
-    found = exact.get(fold(word))
+    found = exact.get(fold(word, keep_accents=True))
     if found is not None:
         return found
-    return loose.get(_ascii_fold(word))
+    return loose.get(fold(word))
 
 
 def closest_service_type(word: str, path: Path | None = None) -> str | None:
@@ -230,7 +217,7 @@ def closest_service_type(word: str, path: Path | None = None) -> str | None:
         return found
     _exact, loose = _lookup_tables((path or DEFAULT_SERVICE_TYPES_PATH).resolve())
     terms = {k: v for k, v in loose.items() if v is not None}
-    key = _ascii_fold(word)
+    key = fold(word)
     close = difflib.get_close_matches(key, list(terms), n=3, cutoff=FUZZY_CUTOFF)
     types = {terms[c] for c in close}
     if len(types) == 1:
@@ -324,7 +311,7 @@ def _ambiguous_cached(path: Path) -> tuple[tuple[tuple[str, ...], tuple[str, ...
                     f"{where}: '{word}' måste också stå som synonym till någon av "
                     f"{', '.join(kinds)}"
                 )
-        rules.append((tuple(_ascii_fold(w) for w in words), kinds))
+        rules.append((tuple(fold(w) for w in words), kinds))
     return tuple(rules)
 
 
@@ -335,7 +322,7 @@ def load_ambiguous(path: Path | None = None) -> tuple[tuple[tuple[str, ...], tup
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     """(folded word, start, end) for each word; hyphens and punctuation split."""
-    return [(_ascii_fold(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [(fold(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
 @functools.lru_cache(maxsize=8)
@@ -347,7 +334,7 @@ def _phrases(path: Path) -> dict[tuple[str, ...], str]:
 def _context_words(path: Path) -> frozenset[str]:
     """Carrier words that count only in a parcel context ("bring", "ups")."""
     return frozenset(
-        _ascii_fold(w) for c in load_carriers(path) if c.needs_context for w in c.words
+        fold(w) for c in load_carriers(path) if c.needs_context for w in c.words
     )
 
 
@@ -378,7 +365,7 @@ def carriers_in_text(text: str, path: Path | None = None) -> list[Mention]:
     """
     resolved = (path or DEFAULT_SERVICE_TYPES_PATH).resolve()
     carriers = load_carriers(resolved)
-    table = {tuple(_ascii_fold(w).split()): c.id for c in carriers for w in c.words}
+    table = {tuple(fold(w).split()): c.id for c in carriers for w in c.words}
     needs_context = {c.id for c in carriers if c.needs_context}
     tokens = _tokens(text)
     hits = _scan(tokens, table)
@@ -390,7 +377,7 @@ def carriers_in_text(text: str, path: Path | None = None) -> list[Mention]:
             if carrier.needs_context:
                 continue
             if any(
-                len(w) >= _COMPOUND_MIN and " " not in w and word.startswith(_ascii_fold(w))
+                len(w) >= _COMPOUND_MIN and " " not in w and word.startswith(fold(w))
                 for w in carrier.words
             ):
                 hits.append((carrier.id, k, k + 1))
@@ -400,7 +387,7 @@ def carriers_in_text(text: str, path: Path | None = None) -> list[Mention]:
         (v, i, j)
         for v, i, j in _scan(tokens, _phrases(resolved))
         if v == "paketombud" and not any(
-            tuple(t for t, _s, _e in tokens[i:j]) == tuple(_ascii_fold(w).split())
+            tuple(t for t, _s, _e in tokens[i:j]) == tuple(fold(w).split())
             for c in carriers
             for w in c.words
         )

@@ -1,4 +1,9 @@
-"""Text normalisation shared by the gazetteer, the service-type lookup and the NLU.
+"""Text normalisation for the whole project: the one `fold`.
+
+The gazetteer, the service-type lookup, the index, the knowledge file, the
+NLU components, the editors' checks and the data builders all compare text
+through these functions (ids are made by `bot.importers.base.slugify`, which
+builds on `fold_diacritics`).
 
 Residents type on phones, often without å/ä/ö, with stray hyphens and
 punctuation ("Bräkne-Hoby", "brakne hoby", "BRÄKNE HOBY!"). Everything that
@@ -16,10 +21,13 @@ import unicodedata
 
 __all__ = [
     "compact_key",
+    "describe_character",
     "fold",
     "fold_diacritics",
     "fold_letters",
+    "invisible_characters",
     "normalize",
+    "strip_invisible",
     "tokens",
 ]
 
@@ -71,9 +79,15 @@ def fold_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", stripped).translate(_EXTRA_FOLDS)
 
 
-def fold(text: str) -> str:
-    """`normalize` then `fold_diacritics`: the form used for matching words."""
-    return fold_diacritics(normalize(text))
+def fold(text: str, *, keep_accents: bool = False) -> str:
+    """The project's one matching key: `normalize`, then `fold_diacritics`.
+
+    "Bräkne-Hoby!", "brakne hoby" and "BRÄKNE HOBY" all give "brakne hoby".
+    With `keep_accents` the accents stay ("vårdcentral", "affär"): the exact
+    step of a lookup that falls back to the accent-free form (service types).
+    """
+    normalized = normalize(text)
+    return normalized if keep_accents else fold_diacritics(normalized)
 
 
 def tokens(text: str) -> list[str]:
@@ -106,3 +120,24 @@ def fold_letters(text: str) -> str:
         base = fold_diacritics(char)
         out.append(base if len(base) == 1 else char)
     return "".join(out)
+
+
+def invisible_characters(text: str) -> list[tuple[int, str]]:
+    """(index, character) of every invisible format character in `text`.
+
+    Unicode category Cf: bidirectional controls (U+202E RIGHT-TO-LEFT
+    OVERRIDE turns the rest of a line around), zero-width spaces and joiners,
+    the byte order mark, soft hyphens. They hide or reorder text: a reviewer
+    reads something else than what the bot learns or says.
+    """
+    return [(i, ch) for i, ch in enumerate(text) if unicodedata.category(ch) == "Cf"]
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without invisible format characters (see `invisible_characters`)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def describe_character(ch: str) -> str:
+    """ "U+202E (RIGHT-TO-LEFT OVERRIDE)": how to name an invisible character."""
+    return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'okänt tecken')})"

@@ -6,6 +6,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from bot.lang import swedish
 from bot.opening_hours import SWEDISH_WEEKDAYS, next_weekday, to_local
 from bot.phrasing import SWEDISH_MONTHS
 from bot.text import fold
@@ -13,12 +14,8 @@ from bot.text import fold
 __all__ = ["When", "parse_when"]
 
 _WORD = re.compile(r"[a-z]+")
-#: Folded weekday forms: "söndag", "söndagen", "sondag", "söndags", "lördagarna".
-_WEEKDAYS: dict[str, int] = {
-    fold(name + suffix): i
-    for i, name in enumerate(SWEDISH_WEEKDAYS)
-    for suffix in ("", "en", "ar", "s", "arna")
-}
+#: Weekday forms: "söndag", "söndagen", "sondag", "söndags", "lördagarna".
+_WEEKDAYS = swedish().weekday_forms()
 
 
 @dataclass(frozen=True)

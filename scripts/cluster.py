@@ -24,12 +24,10 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,10 +40,11 @@ from scripts.stack import (
     Service,
     Stack,
     StartupError,
-    _die_with_parent,
-    _install_signal_handlers,
+    Wording,
     actions_service,
+    die_with_parent,
     rasa_service,
+    serve,
     stack_env,
     web_service,
 )
@@ -306,7 +305,6 @@ class ClusterService(Service):
 
     extra_env: Mapping[str, str] = field(default_factory=dict)
     restart: bool = True
-    restarts: list[float] = field(default_factory=list, repr=False)
 
     def start(self, env: Mapping[str, str]) -> None:
         super().start({**env, **self.extra_env})
@@ -466,46 +464,6 @@ def postgres_problem(env: Mapping[str, str]) -> str | None:
 # --- running --------------------------------------------------------------------------
 
 
-class _Stop(Exception):
-    pass
-
-
-#: A process that dies more often than this is not started again.
-MAX_RESTARTS = 3
-RESTART_WINDOW = 600.0
-
-
-def watch(stack: Stack, say: Callable[[str], None]) -> int:
-    """Until a signal: start dead instances again; give up when one keeps dying."""
-    while True:
-        for service in stack.services:
-            if service.alive():
-                continue
-            tail = service.log_tail()
-            if not isinstance(service, ClusterService) or not service.restart:
-                say(f"\n{service.name} har stannat. Stänger av allt.\n{tail}")
-                return 1
-            now = time.monotonic()
-            service.restarts[:] = [
-                t for t in service.restarts if now - t < RESTART_WINDOW
-            ]
-            if len(service.restarts) >= MAX_RESTARTS:
-                say(
-                    f"\n{service.name} har stannat {MAX_RESTARTS + 1} gånger på "
-                    f"{RESTART_WINDOW / 60:.0f} minuter. Stänger av allt.\n"
-                    f"Sista raderna i {service.log_path}:\n{tail}"
-                )
-                return 1
-            service.restarts.append(now)
-            say(
-                f"\n{service.name} har stannat; startar den igen. De andra "
-                f"instanserna svarar under tiden. Logg: {service.log_path}"
-            )
-            service.stop()
-            service.start(stack.env)
-        time.sleep(1)
-
-
 def _banner(stack: Stack, layout: ClusterLayout) -> str:
     env = stack.env
     host = layout.listen
@@ -536,8 +494,9 @@ def _banner(stack: Stack, layout: ClusterLayout) -> str:
 
 
 def run_cluster(env: dict[str, str]) -> int:
-    """`make cluster`: check, start, watch, and stop everything on a signal."""
-    _die_with_parent()
+    """`make cluster`: check, then `make run`'s supervision loop (`serve`), whose
+    `watch` starts a dying instance again (`ClusterService.restart`)."""
+    die_with_parent()
     if not MODEL.is_file():
         print(f"Ingen tränad modell i {MODEL}: kör `make train`.", file=sys.stderr)
         return 1
@@ -551,29 +510,12 @@ def run_cluster(env: dict[str, str]) -> int:
         print(f"Klustret kan inte starta: {exc}", file=sys.stderr)
         return 2
 
-    def raise_stop(_signum: int) -> None:
-        raise _Stop
-
-    _install_signal_handlers(raise_stop)
-    try:
-        print(
-            "Startar klustret (två Rasa-instanser tar en till två minuter) …",
-            flush=True,
-        )
-        stack.start(timeout=360)
-        print(_banner(stack, layout), flush=True)
-        return watch(stack, lambda text: print(text, file=sys.stderr, flush=True))
-    except _Stop:
-        print("\nStänger av klustret …", flush=True)
-        return 0
-    except StartupError as exc:
-        print(f"\nKlustret kunde inte starta: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stack.stop()
-        print("Alla processer är stoppade.", flush=True)
+    wording = Wording(
+        starting="Startar klustret (två Rasa-instanser tar en till två minuter) …",
+        stopping="Stänger av klustret …",
+        failed="Klustret kunde inte starta",
+    )
+    return serve(stack, lambda s: _banner(s, layout), wording, timeout=360)
 
 
 def print_nginx_config(args: argparse.Namespace) -> int:

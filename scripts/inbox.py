@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot import inbox  # noqa: E402
+from bot.cli_common import SwedishParser  # noqa: E402
 from bot.errors import TrackerStoreError  # noqa: E402
 
 #: Without --since: the last week.
@@ -50,7 +51,7 @@ def _shown(path: Path) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     today = datetime.datetime.now(inbox.TIMEZONE).date()
-    parser = argparse.ArgumentParser(
+    parser = SwedishParser(
         prog="scripts/inbox.py",
         description="Skriver granskningskorgen: meddelanden som boten hanterade dåligt.",
     )

@@ -11,7 +11,6 @@ Standard library only.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -21,6 +20,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.cli_common import SwedishParser  # noqa: E402  (standard library only)
+
 MODEL = ROOT / "models" / "rasa" / "servicelotsen.tar.gz"
 
 
@@ -84,9 +88,23 @@ def reload_actions(env: dict[str, str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=MODEL)
-    parser.add_argument("--only", choices=["rasa", "actions"])
+    parser = SwedishParser(
+        prog="make publish",
+        description="Publicera en ändring utan omstart: den körande Rasa läser in "
+        "den nyaste modellen och actionservern läser om registret, orterna och "
+        "kunskapen. Samtalen fortsätter.",
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=MODEL,
+        help="modellen som publiceras (standard: models/rasa/servicelotsen.tar.gz)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["rasa", "actions"],
+        help="bara Rasa (modellen) eller bara actionservern (data)",
+    )
     args = parser.parse_args(argv)
     env = dict(os.environ)
     ok = True

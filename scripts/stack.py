@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
-import ipaddress
 import os
 import signal
 import subprocess
@@ -56,6 +55,12 @@ QUIET = {
 }
 _PR_SET_PDEATHSIG = 1
 
+try:  # imported as scripts.stack (tests, cluster) or run as scripts/stack.py
+    from scripts.rasa_guard import is_loopback, refusal
+except ImportError:  # pragma: no cover
+    from rasa_guard import is_loopback, refusal  # type: ignore[no-redef,import-not-found]
+
+
 
 def stack_env(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for the stack: the caller's, the defaults, then overrides."""
@@ -73,16 +78,6 @@ def stack_env(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
     # endpoints.yml hands it to Rasa as the action endpoint's token (empty: none)
     env.setdefault("SERVICELOTSEN_ACTIONS_TOKEN", "")
     return env
-
-
-def is_loopback(host: str) -> bool:
-    """True for an address only this machine reaches (127.0.0.0/8, ::1, localhost)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve to anything
 
 
 def _local_url(host: str, port: str, path: str = "/") -> str:
@@ -116,7 +111,7 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: get SIGTERM when the supervisor dies, whatever killed it."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -132,6 +127,10 @@ class Service:
     health_url: str
     log_path: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    #: Started again when it dies (as systemd's Restart=on-failure would);
+    #: `make cluster`'s instances do, `make run`'s processes do not.
+    restart: bool = False
+    restarts: list[float] = field(default_factory=list, repr=False)
 
     def start(self, env: Mapping[str, str]) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +144,7 @@ class Service:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
         finally:
             log.close()
@@ -210,15 +209,9 @@ def rasa_service(
     port = env["RASA_PORT"]
     host = env.get("RASA_HOST") or "127.0.0.1"
     token = env.get("SERVICELOTSEN_AUTH_TOKEN")
-    if not token and not is_loopback(host):
-        raise StartupError(
-            f"Rasa ska lyssna på {host} men SERVICELOTSEN_AUTH_TOKEN är inte satt. "
-            "Rasas HTTP-API (som kan byta modell och läsa alla samtal) får inte nås "
-            "utanför den här datorn utan token. Sätt SERVICELOTSEN_AUTH_TOKEN till en "
-            "lång slumpad sträng, eller låt RASA_HOST vara 127.0.0.1.\n"
-            f"(Rasa would listen on {host} with its HTTP API enabled and no token: "
-            "set SERVICELOTSEN_AUTH_TOKEN or keep RASA_HOST on loopback.)"
-        )
+    reason = refusal({**env, "RASA_HOST": host})
+    if reason is not None:
+        raise StartupError(reason)
     argv = [
         str(RASA_VENV / "bin" / "rasa"),
         "run",
@@ -323,7 +316,7 @@ def running(stack: Stack, timeout: float = 180.0) -> Iterator[Stack]:
         stack.stop()
 
 
-def _install_signal_handlers(on_signal: Callable[[int], None]) -> None:
+def install_signal_handlers(on_signal: Callable[[int], None]) -> None:
     def handler(signum: int, _frame: FrameType | None) -> None:
         on_signal(signum)
 
@@ -335,33 +328,75 @@ class _Stop(Exception):
     pass
 
 
-def serve(stack: Stack, banner: Callable[[Stack], str]) -> int:
-    """Run the stack in the foreground until Ctrl-C/SIGTERM or a process dies."""
-    _die_with_parent()  # if `make` is killed, we are told too
+#: A process that dies more often than this is not started again.
+MAX_RESTARTS = 3
+RESTART_WINDOW = 600.0
+
+
+def watch(stack: Stack, say: Callable[[str], None]) -> int:
+    """Until a signal: start dead processes that may restart again; stop
+    everything (returning 1) when one may not, or when it keeps dying."""
+    while True:
+        for service in stack.services:
+            if service.alive():
+                continue
+            tail = f"Sista raderna i {service.log_path}:\n{service.log_tail()}"
+            if not service.restart:
+                say(f"\n{service.name} har stannat. Stänger av allt.\n{tail}")
+                return 1
+            now = time.monotonic()
+            service.restarts[:] = [
+                t for t in service.restarts if now - t < RESTART_WINDOW
+            ]
+            if len(service.restarts) >= MAX_RESTARTS:
+                say(
+                    f"\n{service.name} har stannat {MAX_RESTARTS + 1} gånger på "
+                    f"{RESTART_WINDOW / 60:.0f} minuter. Stänger av allt.\n{tail}"
+                )
+                return 1
+            service.restarts.append(now)
+            say(
+                f"\n{service.name} har stannat; startar den igen. De andra "
+                f"instanserna svarar under tiden. Logg: {service.log_path}"
+            )
+            service.stop()
+            service.start(stack.env)
+        time.sleep(1)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the supervisor tells the terminal (`make run` and `make cluster`)."""
+
+    starting: str = "Startar Servicelotsen (det tar ungefär en halv minut) …"
+    stopping: str = "Stänger av Servicelotsen …"
+    failed: str = "Servicelotsen kunde inte starta"
+
+
+def serve(
+    stack: Stack,
+    banner: Callable[[Stack], str],
+    wording: Wording = Wording(),
+    timeout: float = 180.0,
+) -> int:
+    """Run the stack in the foreground until Ctrl-C/SIGTERM or a process dies
+    (for good: `watch`). The one supervision loop of `make run` and `make cluster`."""
+    die_with_parent()  # if `make` is killed, we are told too
 
     def raise_stop(_signum: int) -> None:
         raise _Stop
 
-    _install_signal_handlers(raise_stop)
+    install_signal_handlers(raise_stop)
     try:
-        print("Startar Servicelotsen (det tar ungefär en halv minut) …", flush=True)
-        stack.start()
+        print(wording.starting, flush=True)
+        stack.start(timeout)
         print(banner(stack), flush=True)
-        while True:
-            for service in stack.services:
-                if not service.alive():
-                    print(
-                        f"\n{service.name} har stannat. Stänger av allt.\n"
-                        f"Sista raderna i {service.log_path}:\n{service.log_tail()}",
-                        file=sys.stderr,
-                    )
-                    return 1
-            time.sleep(1)
+        return watch(stack, lambda text: print(text, file=sys.stderr, flush=True))
     except _Stop:
-        print("\nStänger av Servicelotsen …", flush=True)
+        print(f"\n{wording.stopping}", flush=True)
         return 0
     except StartupError as exc:
-        print(f"\nServicelotsen kunde inte starta: {exc}", file=sys.stderr)
+        print(f"\n{wording.failed}: {exc}", file=sys.stderr)
         return 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -411,7 +446,7 @@ def shell(env: dict[str, str], extra_args: Sequence[str] = ()) -> int:
     this supervisor is told to stop (SIGTERM, or SIGHUP when the terminal
     goes away: rasa shell itself ignores that), everything it started stops.
     """
-    _die_with_parent()
+    die_with_parent()
     actions = actions_service(env)
     started: Stack | None = None
     if not actions.healthy():
@@ -437,7 +472,7 @@ def shell(env: dict[str, str], extra_args: Sequence[str] = ()) -> int:
         *extra_args,
     ]
     print("Skriv till Servicelotsen. Avsluta med /stop.", flush=True)
-    rasa = subprocess.Popen(argv, cwd=ROOT, env=env, preexec_fn=_die_with_parent)
+    rasa = subprocess.Popen(argv, cwd=ROOT, env=env, preexec_fn=die_with_parent)
 
     stop_asked: list[float] = []
 
@@ -446,7 +481,7 @@ def shell(env: dict[str, str], extra_args: Sequence[str] = ()) -> int:
         with contextlib.suppress(ProcessLookupError):
             rasa.terminate()
 
-    _install_signal_handlers(end_shell)
+    install_signal_handlers(end_shell)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for rasa shell
     had_terminal = _terminal_alive()
     try:
@@ -472,12 +507,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Servicelotsen's process supervisor")
     parser.add_argument("what", choices=["run", "actions", "shell", "cluster"])
     args, extra = parser.parse_known_args(argv)
-    if args.what == "cluster":
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        from scripts import cluster  # imports this module: only when asked for
-
-        return cluster.main(extra)
+    if args.what == "cluster":  # scripts/cluster.py builds on this module
+        cluster = str(ROOT / "scripts" / "cluster.py")
+        os.execv(sys.executable, [sys.executable, cluster, *extra])
     env = stack_env()
     if args.what == "shell":
         env["PYTHONWARNINGS"] = "ignore"

@@ -19,7 +19,6 @@ only embeds the examples that changed.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import sys
@@ -33,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot import editor_checks as ec  # noqa: E402
+from bot.cli_common import SwedishParser  # noqa: E402
 from bot.errors import EmbeddingModelError, GazetteerError, ServiceTypesError  # noqa: E402
 
 CACHE = ROOT / "var" / "cache" / "validate-embeddings.npz"
@@ -132,6 +132,7 @@ def run_checks(
     resolve, problems = ec.place_resolver(project)
     findings += problems
 
+    findings += ec.check_invisible(project)
     findings += ec.check_duplicates(nlu)
     if embeddings:
         try:
@@ -240,7 +241,7 @@ def measure(project: ec.Project, encode: ec.Encode) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = SwedishParser(
         prog="scripts/validate.py",
         description="Kontrollerar träningsdata, svar, kunskap och servicepunkter.",
     )

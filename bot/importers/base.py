@@ -37,6 +37,7 @@ from bot.errors import (
 from bot.opening_hours import validate_opening_hours
 from bot.registry import ServicePoint, load_registry, parse_feature, write_registry
 from bot.service_types import load_service_types
+from bot.text import fold_diacritics
 
 __all__ = [
     "ImportFailed",
@@ -86,6 +87,9 @@ class ImportReport:
         notes: records kept but changed (a field dropped or filled in).
         kept: records of the old file kept (merge mode).
         replaced: records of the old file replaced by the import (same id).
+        updated: records of other files in the registry folder that this
+            import supersedes (same id, later source date: the registry then
+            uses the new one, see `bot.registry.load_registry`).
         source_date: the date the import stamped on its records, if one.
         written: True once the registry file was replaced.
     """
@@ -99,6 +103,7 @@ class ImportReport:
     notes: list[Skipped] = field(default_factory=list)
     kept: int = 0
     replaced: int = 0
+    updated: int = 0
     source_date: datetime.date | None = None
     written: bool = False
 
@@ -118,6 +123,11 @@ class ImportReport:
             lines.append(
                 f"  sammanslaget med befintlig fil: {self.kept} behölls, "
                 f"{self.replaced} ersattes"
+            )
+        if self.updated:
+            lines.append(
+                f"  uppdaterade: {self.updated} (samma id fanns i en annan registerfil "
+                "med äldre källdatum; den nya posten används)"
             )
         lines.append(f"  hoppade över: {len(self.skipped)}")
         for s in self.skipped[:max_lines]:
@@ -156,9 +166,8 @@ def slugify(text: str) -> str:
     Ids built from names must stay the same on every run, so this depends on
     the text alone.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    plain = fold_diacritics(unicodedata.normalize("NFKC", text.casefold()))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 def unique_id(base: str, taken: set[str]) -> str:
@@ -427,6 +436,7 @@ def write_import(
         report.kept = len(kept)
         report.replaced = len(existing.points) - len(kept)
         final = kept + final
+    _compare_with_siblings(points, output, report)
     try:
         write_registry(final, output)
     except (OSError, ValueError) as exc:
@@ -434,3 +444,38 @@ def write_import(
     report.output = str(output)
     report.written = True
     return report
+
+
+def _compare_with_siblings(
+    points: Sequence[ServicePoint], output: Path, report: ImportReport
+) -> None:
+    """Same ids in the other files of the registry folder: update or say why not.
+
+    The registry keeps the record with the later source date (an OSM import
+    into osm.geojson updates blekinge.geojson's osm-node-* records); an
+    imported record that is not newer is noted, since the older file's record
+    stays in use.
+    """
+    by_id = {p.id: p for p in points}
+    for sibling in sorted(output.parent.glob("*.geojson")):
+        if sibling.resolve() == output.resolve() or not sibling.is_file():
+            continue
+        try:
+            other = load_registry(sibling)
+        except RegistryError:
+            continue  # `make validate` reports it
+        for old in (*other.points, *other.closed):
+            new = by_id.get(old.id)
+            if new is None:
+                continue
+            if new.source_date > old.source_date:
+                report.updated += 1
+            else:
+                report.notes.append(
+                    Skipped(
+                        old.id,
+                        f"finns redan i {sibling.name} med källdatum "
+                        f"{old.source_date.isoformat()} (samma eller nyare än "
+                        f"importens {new.source_date.isoformat()}); den posten används",
+                    )
+                )

@@ -73,6 +73,7 @@ from bot.registry import OPTIONAL_FIELDS
 
 __all__ = [
     "CsvMapping",
+    "coordinate_problem",
     "import_csv",
     "load_mapping",
     "parse_number",
@@ -148,6 +149,61 @@ def parse_number(value: Any) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+#: WGS84 degrees over Sweden (with a margin): latitude, longitude.
+_SWEDEN_LAT = (55.0, 69.5)
+_SWEDEN_LON = (10.5, 24.5)
+
+
+def coordinate_problem(raw_lat: Any, raw_lon: Any) -> str | None:
+    """Why two lat/lon cells are no position in Sweden, naming the likely cause.
+
+    SWEREF 99 TM metres in the lat/lon columns, swapped columns, a decimal
+    comma that split a number into two columns, or a number written with both
+    a point and a comma. None when the cells are a position in Sweden.
+    """
+    lat, lon = parse_number(raw_lat), parse_number(raw_lon)
+    shown = f"{clean_text(raw_lat) or '(tom)'} / {clean_text(raw_lon) or '(tom)'}"
+    if lat is None or lon is None:
+        cells = [clean_text(c) or "" for c in (raw_lat, raw_lon)]
+        if any("," in c and "." in c for c in cells):
+            return (
+                f"koordinaterna {shown} har både punkt och komma i samma tal: skriv "
+                "grader med ett decimaltecken, till exempel 56,2034 eller 56.2034"
+            )
+        if not any(cells):
+            return "koordinaterna saknas eller är inga tal"
+        return f"koordinaterna saknas eller är inga tal ({shown})"
+    for a, b in ((lat, lon), (lon, lat)):
+        if _in(a, _NORTHING_RANGE) and _in(b, _EASTING_RANGE):
+            return (
+                f"talen {shown} ser ut som SWEREF 99 TM (meter), inte grader: ange "
+                "kolumnerna som northing och easting under 'coordinates' i "
+                "mappningsfilen (crs: sweref99tm) i stället för lat och lon"
+            )
+    if _in(lon, _SWEDEN_LAT) and _in(lat, _SWEDEN_LON):
+        return (
+            f"latitud och longitud verkar omkastade ({shown}; i Sverige är latituden "
+            "55–69 och longituden 11–24): byt lat och lon i mappningsfilen"
+        )
+    if (
+        float(lat).is_integer()
+        and float(lon).is_integer()
+        and _in(lat, _SWEDEN_LAT)
+        and not _in(lon, _SWEDEN_LON)
+    ):
+        return (
+            f"koordinaterna {shown} ser ut som ett tal med decimalkomma som delats i "
+            "två kolumner (kommatecken är också kolumnavgränsare): sätt "
+            "delimiter: \";\" i mappningsfilen eller sätt citattecken runt talen"
+        )
+    if not (_in(lat, _SWEDEN_LAT) and _in(lon, _SWEDEN_LON)):
+        return (
+            f"positionen {shown} ligger inte i Sverige: kontrollera att kolumnerna "
+            "lat och lon i mappningsfilen är latitud och longitud i grader (WGS84)"
+        )
+    return None
 
 
 # ---------------------------------------------------------------- the mapping
@@ -460,6 +516,13 @@ def import_csv(
         elif name:
             base = slugify(f"{name} {props.get('locality') or ''}")
             props["id"] = unique_id(f"{mapping.id_prefix}{base}", taken)
+        if mapping.lat_column and mapping.lon_column:
+            problem = coordinate_problem(
+                row[mapping.lat_column], row[mapping.lon_column]
+            )
+            if problem:
+                builder.skip(ref, problem)
+                continue
         lat, lon, note = _position(row, mapping)
         if lat is None or lon is None:
             builder.skip(ref, "koordinaterna saknas eller är inga tal")

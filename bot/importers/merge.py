@@ -70,7 +70,9 @@ SAME_ADDRESS_M = 300.0
 #: lists and Pipos place one village shop up to ~830 m apart (ICA Nära
 #: Bräkne-Hoby), and a village has one shop of that name.
 SAME_NAME_M = 1000.0
-#: Records with matching names this close are printed as a near miss.
+#: Records with matching names this close are printed as a near miss; the
+#: same chain at the same street address in the same ort is one shop up to
+#: this far apart (one list puts Time, Ronnebygatan 30, 1.7 km off).
 NEAR_MISS_M = 2000.0
 #: What a record is, for merging: records merge only within one kind.
 MERGE_KINDS = ("shop", "locker", "apotek", "vårdcentral", "atm", "bibliotek")
@@ -283,13 +285,14 @@ def address_key(address: str | None) -> str | None:
         return None
     first = address.split(",")[0]
     words = fold(first).split()
-    if not words or not any(re.search(r"\d", w) for w in words):
+    at = next((i for i, w in enumerate(words) if re.match(r"\d", w)), None)
+    if at is None or at == 0:
         return None
-    text = "".join(words)
-    text = re.sub(r"(vagen|vag|v)(?=\d)", "vag", text)
-    text = re.sub(r"(gatan|gata|g)(?=\d)", "gat", text)
-    m = re.match(r"^(\D+)(\d+)", text)
-    return f"{m.group(1)}{m.group(2)}" if m else text
+    street = "".join(words[:at])
+    street = re.sub(r"(vagen|vag|v)$", "vag", street)
+    street = re.sub(r"(gatan|gata|g)$", "gat", street)
+    number = re.match(r"\d+", words[at])
+    return f"{street}{number.group(0) if number else ''}"
 
 
 def name_words(record: Record, chains: ChainTable) -> frozenset[str]:
@@ -378,6 +381,17 @@ def _compare(a: Record, b: Record, chains: ChainTable) -> tuple[bool, str, float
             "samma namn" in reasons or any(r.startswith("namnen har") for r in reasons)
         )
     ):
+        reasons.append(f"samma ort ({a.locality}), lägena skiljer {metres:.0f} m")
+        return True, ", ".join(reasons), metres
+    if (
+        metres > limit
+        and chain_a
+        and chain_a == chain_b
+        and same_address
+        and same_ort
+        and metres <= NEAR_MISS_M
+    ):
+        # one chain at one street address is one shop, wherever a list put it
         reasons.append(f"samma ort ({a.locality}), lägena skiljer {metres:.0f} m")
         return True, ", ".join(reasons), metres
     if metres > limit:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.errors import KnowledgeError, TrackerStoreError
 from bot.gazetteer import DEFAULT_GAZETTEER_PATH, Gazetteer
-from bot.inbox import ENV_TRACKER_URL, TIMEZONE, shown_url, sqlite_path, tracker_url
+from bot.inbox import TIMEZONE
 from bot.knowledge import Entry, Knowledge
 from bot.registry import Registry, load_registry
 from bot.report.areas import Areas, Population, load_population, report_areas
@@ -20,9 +20,20 @@ from bot.report.config import ReportConfig, load_config
 from bot.report.demand import DemandReport, collect_demand
 from bot.report.gaps import GapAnalysis, analyse_gaps
 from bot.report.maps import draw_group_map
+from bot.report.population import (
+    ATTRIBUTION,
+    DEFAULT_TATORTER,
+    CategoryAge,
+    ResidentGap,
+    TatortWeighting,
+    category_ages,
+    load_tatorter,
+    resident_gaps,
+)
 from bot.report.render import Meta, SourceLine, date_range, render_html
 from bot.report.tables import Table, build_tables, write_csv
 from bot.service_types import load_service_types
+from bot.tracker_db import ENV_TRACKER_URL, shown_url, sqlite_path, tracker_url
 
 __all__ = ["DEFAULT_OUT", "ReportResult", "build_report"]
 
@@ -42,24 +53,35 @@ class ReportResult:
     meta: Meta
     demand_note: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    weighting: TatortWeighting | None = None
+    resident_gaps: list[ResidentGap] = field(default_factory=list)
+    ages: list[CategoryAge] = field(default_factory=list)
 
 
 def _sources(
-    registry: Registry, gazetteer_path: Path, borders_path: Path
+    registry: Registry,
+    gazetteer_path: Path,
+    borders_path: Path,
+    weighting: TatortWeighting | None = None,
 ) -> list[SourceLine]:
     lines: list[SourceLine] = []
     by_source: dict[str, list[datetime.date]] = {}
     for p in registry.points:
-        by_source.setdefault(p.source, []).append(p.source_date)
+        for cat in p.categories:
+            entry = p.source_for(cat)
+            by_source.setdefault(entry.source, []).append(entry.source_date)
     for source, dates in sorted(by_source.items()):
-        licence = (
-            "ODbL 1.0 (© OpenStreetMap contributors)"
-            if "OpenStreetMap" in source
-            else ("se data/ATTRIBUTION.md")
-        )
+        if "OpenStreetMap" in source:
+            licence = "ODbL 1.0 (© OpenStreetMap contributors)"
+        elif "Pipos" in source:
+            licence = (
+                "Pipos villkor: för offentlig serviceplanering (data/ATTRIBUTION.md)"
+            )
+        else:
+            licence = "se data/ATTRIBUTION.md"
         lines.append(
             SourceLine(
-                f"Servicepunkter ({len(dates)} st)",
+                f"Servicepunkter ({len(dates)} tjänster vid punkterna)",
                 source,
                 date_range(min(dates), max(dates)),
                 licence,
@@ -78,6 +100,15 @@ def _sources(
                 f"{info.get('title', key)} ({info.get('attribution', '')})",
                 str(info.get("version", "")).split("@")[-1][:7],
                 str(info.get("licence", "")),
+            )
+        )
+    if weighting is not None:
+        lines.append(
+            SourceLine(
+                "Invånare per tätort (viktning)",
+                f"SCB, Statistiska tätorter 2020; {ATTRIBUTION}",
+                "2020-12-31",
+                "CC BY 4.0",
             )
         )
     try:
@@ -152,8 +183,13 @@ def build_report(
     demand: bool = True,
     borders_path: Path | None = None,
     created: datetime.date | None = None,
+    weighted: bool = True,
 ) -> ReportResult:
     """Compute the report and write report.html, the CSVs and the maps to `out_dir`.
+
+    Weighted by residents per tätort (SCB 2020, `bot.report.population`)
+    with the default gazetteer, unless `population_path` gives the region's
+    own file or `weighted` is False.
 
     Raises:
         RegistryError, GazetteerError, ReportConfigError, PopulationError,
@@ -166,9 +202,19 @@ def build_report(
     gazetteer = Gazetteer.load(gaz_path)
     config = config or load_config()
     areas: Areas = report_areas(gazetteer)
-    population: Population | None = (
-        load_population(population_path, areas) if population_path else None
-    )
+    weighting: TatortWeighting | None = None
+    population: Population | None = None
+    if population_path:
+        population = load_population(population_path, areas)
+    elif (
+        weighted
+        and DEFAULT_TATORTER.is_file()
+        and gaz_path.resolve() == DEFAULT_GAZETTEER_PATH.resolve()
+    ):
+        # the SCB file names places of the default gazetteer; another
+        # gazetteer (a test, another region) brings its own --population
+        weighting = load_tatorter(areas)
+        areas, population = weighting.areas, weighting.population
     b_path = borders_path or DEFAULT_BORDERS_PATH
     borders = load_borders(b_path)
     types = load_service_types()
@@ -177,6 +223,8 @@ def build_report(
 
     t = time.perf_counter()
     analysis = analyse_gaps(registry, areas, config, population)
+    gaps_by_residents = resident_gaps(analysis, weighting)
+    ages = category_ages(registry, list(types), limit_years=config.age_years)
     timings["avstånd och stängningar"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -204,7 +252,9 @@ def build_report(
     timings["kartor"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    tables: list[Table] = build_tables(analysis, demand_report, areas)
+    tables: list[Table] = build_tables(
+        analysis, demand_report, areas, gaps_by_residents, ages, weighting
+    )
     csvs = [write_csv(table, out_dir) for table in tables]
     used = [p for data in analysis.groups for p in data.points]
     meta = Meta(
@@ -214,7 +264,7 @@ def build_report(
         rejected=len(registry.rejected),
         oldest=min((p.source_date for p in used), default=None),
         newest=max((p.source_date for p in used), default=None),
-        sources=tuple(_sources(registry, gaz_path, b_path)),
+        sources=tuple(_sources(registry, gaz_path, b_path, weighting)),
         type_names=names,
         demand_note=note,
         population_skipped=tuple(
@@ -224,12 +274,28 @@ def build_report(
     )
     html_path = out_dir / "report.html"
     tmp = html_path.with_suffix(".html.tmp")
-    tmp.write_text(render_html(analysis, demand_report, tables, maps, meta), "utf-8")
+    tmp.write_text(
+        render_html(
+            analysis, demand_report, tables, maps, meta, gaps_by_residents, weighting
+        ),
+        "utf-8",
+    )
     os.replace(tmp, html_path)
     timings["tabeller och sida"] = time.perf_counter() - t
     timings["totalt"] = time.perf_counter() - start
     return ReportResult(
-        out_dir, html_path, csvs, maps, analysis, demand_report, meta, note, timings
+        out_dir,
+        html_path,
+        csvs,
+        maps,
+        analysis,
+        demand_report,
+        meta,
+        note,
+        timings,
+        weighting,
+        gaps_by_residents,
+        ages,
     )
 
 

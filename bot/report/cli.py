@@ -20,14 +20,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, _Parser, _positive_int
+from bot.cli_common import (
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    SwedishParser,
+    positive_int,
+)
 from bot.errors import ServicelotsenError
 from bot.gazetteer import Gazetteer
 from bot.index import ServiceIndex
 from bot.registry import Registry, ServicePoint, load_registry
 from bot.report.areas import report_areas
 from bot.report.build import DEFAULT_OUT, ReportResult, build_report
-from bot.report.closure import ClosureImpact, point_closures, rank_closures
+from bot.report.closure import (
+    ClosureEffect,
+    ClosureImpact,
+    point_closures,
+    rank_closures,
+)
 from bot.report.config import (
     Basis,
     ReportConfig,
@@ -37,6 +49,8 @@ from bot.report.config import (
     report_km,
 )
 from bot.report.gaps import GapAnalysis, GapRow, analyse_gaps
+from bot.report.population import kommun_name, sentence
+from bot.report.tables import largest_by_residents
 
 __all__ = ["main"]
 
@@ -97,7 +111,13 @@ def _config_flags(parser: argparse.ArgumentParser) -> None:
         "--population",
         type=Path,
         metavar="CSV",
-        help="invånare per ort eller postnummer (kolumner: postnummer eller ort, invånare)",
+        help="invånare per ort eller postnummer (kolumner: postnummer eller ort, "
+        "invånare); ersätter standardviktningen med SCB:s tätorter 2020",
+    )
+    parser.add_argument(
+        "--no-population",
+        action="store_true",
+        help="oviktad: räkna varje ort lika (ingen befolkning)",
     )
     parser.add_argument(
         "--registry",
@@ -116,7 +136,7 @@ def _config_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m bot", add_help=False)
+    parser = SwedishParser(prog=PROG, add_help=False)
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", required=True)
     report = sub.add_parser(
         "report",
@@ -170,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     closure.add_argument(
         "-k",
-        type=_positive_int,
+        type=positive_int,
         default=10,
         help="hur många i rangordningen (standard 10)",
     )
@@ -193,6 +213,10 @@ def _orter(n: int) -> str:
 def _config(args: argparse.Namespace) -> ReportConfig:
     config = load_config(args.thresholds)
     return config.with_overrides(dict(args.threshold), args.basis)
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", "\u00a0")
 
 
 def _km(value: float | None) -> str:
@@ -227,6 +251,7 @@ def _report(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
         tracker=args.tracker,
         since=args.since,
         demand=not args.no_demand,
+        weighted=not args.no_population,
     )
     analysis = result.analysis
     largest = analysis.largest(5)
@@ -242,7 +267,7 @@ def _report(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
         (
             f"Viktad med invånare ur {analysis.population.source}."
             if analysis.population
-            else "Oviktad: ingen befolkningsfil (--population), varje ort räknas lika."
+            else "Oviktad (--no-population): varje ort räknas lika."
         ),
         "",
         f"De fem största glappen, jämfört med {basis.label}:",
@@ -261,6 +286,45 @@ def _report(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
         if not data.has_data:
             lines.append(
                 f"Obs: inga uppgifter om {data.group.name.lower()} i registret."
+            )
+    by_residents = largest_by_residents(analysis)
+    if by_residents:
+        lines += ["", "De fem största glappen efter antal invånare:"]
+        for i, r in enumerate(by_residents, start=1):
+            assert r.nearest is not None
+            lines.append(
+                f"  {i}. {r.place.name} ({r.place.municipality}), "
+                f"{_n(r.population or 0)} invånare: {r.group.name.lower()} "
+                f"{_km(r.nearest.road_km)} på väg, uppskattat, till "
+                f"{r.nearest.point.name}; gräns {r.group.km_text}"
+            )
+    if result.resident_gaps:
+        lines += ["", "Invånare längre bort än gränsen, per kommun:"]
+        weighting = result.weighting
+        road = basis is Basis.ROAD
+        for kommun in sorted({g.kommun for g in result.resident_gaps}):
+            mine = [g for g in result.resident_gaps if g.kommun == kommun and g.beyond]
+            lines += ["  " + sentence(g, road) for g in mine]
+            if not mine:
+                lines.append(
+                    f"  Alla tätortsbor i {kommun_name(kommun)} bor inom gränsvärdena."
+                )
+            k = weighting.kommun(kommun) if weighting else None
+            if k is not None and k.outside is not None:
+                lines.append(
+                    f"  Utanför tätorterna bor {'ungefär ' if k.outside_rough else ''}"
+                    f"{_n(k.outside)} invånare i {kommun_name(kommun)}: de är inte "
+                    "placerade och ingår inte i siffrorna."
+                )
+    if result.ages:
+        lines += ["", "Uppgifternas ålder per kategori:"]
+        for a in result.ages:
+            if not a.points:
+                lines.append(f"  {a.category}: inga uppgifter")
+                continue
+            lines.append(
+                f"  {a.category}: {a.points} punkter, {a.oldest} – {a.newest}; "
+                f"{a.older_than_limit} äldre än {a.limit_years} år"
             )
     lines.append("")
     if result.demand is None:
@@ -288,6 +352,31 @@ def _report(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
         "weighted": analysis.population is not None,
         "basis": basis.value,
         "largest_gaps": [_row_json(r) for r in largest],
+        "largest_gaps_by_residents": [_row_json(r) for r in by_residents],
+        "residents": [
+            {
+                "municipality": g.kommun,
+                "service": g.group_id,
+                "threshold_km": g.km,
+                "residents": g.residents,
+                "beyond": g.beyond,
+                "share_percent": round(g.share, 1),
+                "not_placed": g.not_placed,
+                "not_placed_rough": g.not_placed_rough,
+            }
+            for g in result.resident_gaps
+        ],
+        "data_age": [
+            {
+                "category": a.category,
+                "points": a.points,
+                "oldest": a.oldest.isoformat() if a.oldest else None,
+                "newest": a.newest.isoformat() if a.newest else None,
+                "older_than_limit": a.older_than_limit,
+                "limit_years": a.limit_years,
+            }
+            for a in result.ages
+        ],
         "no_data": [d.group.id for d in analysis.groups if not d.has_data],
         "demand": None
         if result.demand is None
@@ -310,7 +399,7 @@ def _find_point(registry: Registry, words: Sequence[str]) -> ServicePoint:
     matches = ServiceIndex(registry).find_by_name(text, limit=6)
     if not matches:
         raise ServicelotsenError(
-            f'Ingen servicepunkt heter "{text}". Sök med `python -m bot info` eller ange id.'
+            f'Ingen servicepunkt heter "{text}". Sök med `.venv-actions/bin/python -m bot info` eller ange id.'
         )
     top = [m for m in matches if m.score >= matches[0].score - 1.0]
     if len(top) > 1:
@@ -356,16 +445,30 @@ def _effect_lines(i: ClosureImpact) -> list[str]:
         f"och {len(i.postcodes)} postnummerområden; nya glapp: "
         f"{_orter(len(i.new_gap_localities))}, {len(i.new_gap_postcodes)} postnummerområden."
     ]
+    # the text lists what the counts count, as the JSON's effects do: the
+    # orter, then the postnummerområden ("5 postnummerområden" and none shown
+    # disagreed with --json)
+    if i.localities:
+        lines.append("  Orter:")
     for e in i.localities:
-        nxt = (
-            f"{e.next.point.name} ({e.next.point.locality}) {_km(e.next.basis_km)}"
-            if e.next
-            else "ingen kvar"
-        )
-        now = _km(e.row.nearest.basis_km if e.row.nearest else None)
-        mark = "  NYTT GLAPP" if e.new_gap else ""
-        lines.append(f"  {e.row.place.name}: nu {now}, sedan {nxt}{mark}")
+        lines.append(f"    {e.row.place.name}: {_effect_text(e)}")
+    if i.postcodes:
+        lines.append("  Postnummerområden:")
+    for e in i.postcodes:
+        code = e.row.place.postcodes[0] if e.row.place.postcodes else e.row.place.id
+        lines.append(f"    {code} {e.row.place.name}: {_effect_text(e)}")
     return lines
+
+
+def _effect_text(e: ClosureEffect) -> str:
+    nxt = (
+        f"{e.next.point.name} ({e.next.point.locality}) {_km(e.next.basis_km)}"
+        if e.next
+        else "ingen kvar"
+    )
+    now = _km(e.row.nearest.basis_km if e.row.nearest else None)
+    mark = "  NYTT GLAPP" if e.new_gap else ""
+    return f"nu {now}, sedan {nxt}{mark}"
 
 
 def _closure(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:

@@ -91,6 +91,7 @@ class ReportConfig:
     groups: tuple[ServiceGroup, ...]
     basis: Basis = Basis.ROAD
     source: str = ""
+    age_years: int = 3  # data older than this is flagged (max_ålder_år)
 
     def group(self, group_id: str) -> ServiceGroup:
         """The group with this id.
@@ -122,7 +123,9 @@ class ReportConfig:
         for group_id, km in (thresholds or {}).items():
             target = self.group(group_id)
             groups = [replace(g, km=km) if g is target else g for g in groups]
-        return ReportConfig(tuple(groups), basis or self.basis, self.source)
+        return ReportConfig(
+            tuple(groups), basis or self.basis, self.source, self.age_years
+        )
 
 
 def _fail(where: str, message: str) -> ReportConfigError:
@@ -206,7 +209,10 @@ def parse_config(
                 km=_positive_km(entry.get("km"), at),
             )
         )
-    return ReportConfig(tuple(groups), _basis(raw.get("avstånd"), where), where)
+    age = raw.get("max_ålder_år", 3)
+    if isinstance(age, bool) or not isinstance(age, int) or age < 1:
+        raise _fail(where, f"max_ålder_år ska vara ett helt antal år, inte {age!r}")
+    return ReportConfig(tuple(groups), _basis(raw.get("avstånd"), where), where, age)
 
 
 def load_config(path: Path | None = None) -> ReportConfig:

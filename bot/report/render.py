@@ -3,19 +3,24 @@
 Plain HTML and CSS, no scripts and nothing loaded from elsewhere: the page
 opens from a file, in a mail attachment or on an intranet the same way.
 Every table on it is also a CSV file next to it (`bot.report.tables`).
+
+The page is the Jinja2 template `templates/report.html.j2` (with its
+`report.css`), autoescaped: this module only computes what it shows.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import jinja2
 
 from bot.geo import ROAD_DETOUR_FACTOR
-from bot.report.areas import LOCALITY, POSTCODE, Population
+from bot.report.areas import LOCALITY, POSTCODE
 from bot.report.closure import rank_closures
 from bot.report.config import Basis, ServiceGroup, report_km
 from bot.report.demand import (
@@ -26,6 +31,12 @@ from bot.report.demand import (
     Outcome,
 )
 from bot.report.gaps import GapAnalysis, GapRow
+from bot.report.population import (
+    ResidentGap,
+    TatortWeighting,
+    kommun_name,
+    sentence,
+)
 from bot.report.tables import Table, Value, month_name
 
 __all__ = ["Meta", "SourceLine", "render_html"]
@@ -70,65 +81,62 @@ def date_range(oldest: datetime.date | None, newest: datetime.date | None) -> st
     return f"{oldest.isoformat()} – {newest.isoformat()}"
 
 
-_CSS = """
-:root { --red: #c0161d; --ink: #1f1f1f; --muted: #5a5a5a; --line: #d6d6d6; }
-* { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: var(--ink);
-       max-width: 62rem; margin: 0 auto; padding: 1.5rem; line-height: 1.45; font-size: 15px; }
-h1 { font-size: 1.8rem; margin: 0 0 .3rem; }
-h2 { font-size: 1.35rem; margin-top: 2.2rem; border-bottom: 2px solid var(--ink); padding-bottom: .2rem; }
-h3 { font-size: 1.1rem; margin-top: 1.4rem; }
-p.meta, .note, figcaption, .small { color: var(--muted); font-size: .9rem; }
-.box { border: 1px solid var(--line); border-left: 4px solid #1f4e99; padding: .6rem .9rem;
-       background: #f6f8fb; margin: 1rem 0; }
-.box.warn { border-left-color: var(--red); background: #fdf5f5; }
-table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; font-size: .86rem; }
-th, td { border-bottom: 1px solid var(--line); padding: .28rem .4rem; text-align: left;
-         vertical-align: top; }
-th { background: #f0f0f0; font-weight: 600; }
-td.num, th.num { text-align: right; }
-td.num { white-space: nowrap; }
-.wide { overflow-x: auto; }
-tr.gap td:first-child { border-left: 3px solid var(--red); }
-figure { margin: 1rem 0; }
-figure img { width: 100%; height: auto; border: 1px solid var(--line); }
-ul.summary li { margin: .2rem 0; }
-.big { color: var(--red); font-weight: 700; }
-nav ol { columns: 2; font-size: .95rem; }
-@page { size: A4; margin: 14mm 12mm; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
-  h2 { break-before: page; }
-  h2.first { break-before: auto; }
-  nav { display: none; }
-  table { font-size: 8.5pt; }
-  thead { display: table-header-group; }
-  tr, figure, .box { break-inside: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
-"""
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+)
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    numeric: bool = False
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+    cls: str = ""
+
+
+@dataclass(frozen=True)
+class Header:
+    text: str
+    numeric: bool
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table as the page shows it: numbers right-aligned, Swedish style."""
+
+    headers: tuple[Header, ...]
+    rows: tuple[Row, ...]
 
 
 def _km(value: float | None) -> str:
     return "–" if value is None else report_km(value)
 
 
-def _cell(value: Value) -> str:
+def _thin(value: int) -> str:
+    """12 345 with a narrow no-break space, as Swedish writes thousands."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _cell(value: Value) -> Cell:
     if value is None:
-        return '<td class="num">–</td>'
+        return Cell("–", numeric=True)
     if isinstance(value, bool):
-        return f"<td>{'ja' if value else 'nej'}</td>"
+        return Cell("ja" if value else "nej")
     if isinstance(value, int):
-        return f'<td class="num">{value:,}</td>'.replace(",", "\u202f")
+        return Cell(_thin(value), numeric=True)
     if isinstance(value, float):
-        return f'<td class="num">{value:.1f}</td>'.replace(".", ",")
+        return Cell(f"{value:.1f}".replace(".", ","), numeric=True)
     if value == HIDDEN:
-        return f'<td class="num" title="dolt: färre än {MIN_CONVERSATIONS} samtal">{HIDDEN}</td>'
-    return f"<td>{_e(value)}</td>"
+        return Cell(HIDDEN, numeric=True, title=f"dolt: färre än {MIN_CONVERSATIONS} samtal")
+    return Cell(str(value))
 
 
 def _numeric(value: Value) -> bool:
@@ -139,32 +147,16 @@ def _numeric(value: Value) -> bool:
     )
 
 
-def _table(
-    headers: Sequence[str], rows: Sequence[Sequence[Value]], classes: Sequence[str] = ()
-) -> str:
-    numeric = [
-        bool(rows) and all(_numeric(r[i]) for r in rows) for i in range(len(headers))
-    ]
-    head = "".join(
-        f'<th class="num">{_e(h)}</th>' if numeric[i] else f"<th>{_e(h)}</th>"
-        for i, h in enumerate(headers)
+def _grid(
+    headers: Sequence[str], rows: Sequence[Sequence[Value]], cls: str = ""
+) -> Grid:
+    return Grid(
+        headers=tuple(
+            Header(h, bool(rows) and all(_numeric(r[i]) for r in rows))
+            for i, h in enumerate(headers)
+        ),
+        rows=tuple(Row(tuple(_cell(v) for v in r), cls) for r in rows),
     )
-    body = []
-    for i, row in enumerate(rows):
-        cls = f' class="{classes[i]}"' if i < len(classes) and classes[i] else ""
-        body.append(f"<tr{cls}>" + "".join(_cell(v) for v in row) + "</tr>")
-    return (
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
-
-
-def _csv_link(table: Table) -> str:
-    return f'<p class="small">Hela tabellen: <a href="{_e(table.file)}">{_e(table.file)}</a></p>'
-
-
-def _img(path: Path, alt: str) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
 
 
 def _group_cats(group: ServiceGroup, names: dict[str, str]) -> str:
@@ -204,118 +196,49 @@ def _gap_rows(
     return out
 
 
-def _summary(analysis: GapAnalysis, names: dict[str, str]) -> str:
-    items = []
-    for data in analysis.groups:
-        g = data.group
-        if not data.has_data:
-            items.append(
-                f"<li><b>{_e(g.name)}:</b> inga uppgifter i registret, så avstånden "
-                "kan inte beräknas.</li>"
-            )
-            continue
-        loc = analysis.rows_for(g, LOCALITY)
-        post = analysis.rows_for(g, POSTCODE)
-        n_loc = sum(r.beyond for r in loc)
-        n_post = sum(r.beyond for r in post)
-        residents = ""
-        if analysis.population is not None:
-            level = analysis.population.level
-            rows = loc if level == LOCALITY else post
-            beyond = sum(r.population or 0 for r in rows if r.beyond)
-            total = sum(r.population or 0 for r in rows)
-            residents = f", där {beyond:,} av {total:,} invånare bor".replace(
-                ",", "\u202f"
-            )
-        items.append(
-            f'<li><b>{_e(g.name)}</b> (gräns {_e(g.km_text)}): <span class="big">{n_loc}</span> '
-            f"av {len(loc)} orter och {n_post} av {len(post)} postnummerområden ligger "
-            f"längre bort{residents}.</li>"
-        )
-    return '<ul class="summary">' + "".join(items) + "</ul>"
-
-
-def _weighting(population: Population | None) -> str:
-    if population is None:
-        return (
-            '<div class="box warn"><b>Rapporten är oviktad.</b> Ingen befolkningsfil '
-            "angavs, så varje ort och varje postnummerområde räknas lika, oavsett hur "
-            "många som bor där. Ange en CSV med invånare per ort eller postnummer "
-            "(<code>--population</code>) för att vikta.</div>"
-        )
-    level = "ort" if population.level == LOCALITY else "postnummerområde"
+def _gap_headers(*, place: str, with_group: bool, weighted: bool) -> list[str]:
     return (
-        f'<div class="box"><b>Viktad med invånare per {level}</b> från '
-        f"<code>{_e(Path(population.source).name)}</code> "
-        f"({len(population.residents)} områden med uppgift"
-        + (
-            f", {len(population.skipped)} rader kunde inte användas"
-            if population.skipped
-            else ""
-        )
-        + ").</div>"
+        [place, "Kommun"]
+        + (["Tjänst"] if with_group else [])
+        + ["Närmaste", "Fågelvägen", "På väg (uppskattat)", "Över gränsen"]
+        + (["Invånare"] if weighted else [])
     )
 
 
-def _group_section(
-    analysis: GapAnalysis,
-    data_index: int,
-    maps: dict[str, Path],
-    names: dict[str, str],
-    tables: dict[str, Table],
-) -> str:
+def _count(localities: int, postcodes: int) -> str:
+    """ "1 ort, 3 postnr" / "2 orter, 0 postnr"."""
+    return f"{localities} {'ort' if localities == 1 else 'orter'}, {postcodes} postnr"
+
+
+def _group_view(
+    analysis: GapAnalysis, data_index: int, maps: dict[str, Path], names: dict[str, str]
+) -> dict[str, Any]:
+    """What the page says about one service: summary, map, gaps, counts, closures."""
     data = analysis.groups[data_index]
     g = data.group
     weighted = analysis.population is not None
-    parts = [f'<h2 id="tjanst-{_e(g.id)}">{_e(g.name)}</h2>']
-    if data.has_data:
-        per_cat = ", ".join(
-            f"{data.count(c)} {names.get(c, c)}" for c in g.categories if data.count(c)
-        )
-        parts.append(
-            f"<p>{len(data.points)} servicepunkter ({_e(per_cat)}), källdatum "
-            f"{_e(date_range(data.oldest, data.newest))}. Gränsvärde: {_e(g.km_text)} till "
-            f"närmaste {_e(_group_cats(g, names))}.</p>"
-        )
-    else:
-        parts.append(
-            f'<div class="box warn">Registret har inga uppgifter om '
-            f"{_e(_group_cats(g, names))}. Det fanns ingen öppen källa. När regionen "
-            "importerar data (se docs/rapport.md) räknar rapporten avstånden med samma "
-            "kod.</div>"
-        )
+    view: dict[str, Any] = {
+        "group": g,
+        "has_data": data.has_data,
+        "categories": _group_cats(g, names),
+        "map": None,
+    }
     if g.id in maps:
-        parts.append(
-            f"<figure>{_img(maps[g.id], f'Karta över {g.name}')}<figcaption>Karta: "
-            f"servicepunkter, land inom gränsvärdet (grönt) och orter längre bort (rött, "
-            f"med avstånd). Postnummerområden visas i tabellerna, inte på kartan. "
-            f'Kartan finns också som <a href="kartor/{_e(maps[g.id].name)}">'
-            f"{_e(maps[g.id].name)}</a>.</figcaption></figure>"
-        )
+        png = base64.b64encode(maps[g.id].read_bytes()).decode("ascii")
+        view["map"] = {"data": png, "name": maps[g.id].name}
     if not data.has_data:
-        return "\n".join(parts)
+        return view
+    loc = analysis.rows_for(g, LOCALITY)
+    post = analysis.rows_for(g, POSTCODE)
+    residents = ""
+    if analysis.population is not None:
+        rows = loc if analysis.population.level == LOCALITY else post
+        beyond = sum(r.population or 0 for r in rows if r.beyond)
+        total = sum(r.population or 0 for r in rows)
+        residents = f"{_thin(beyond)} av {_thin(total)}"
     gaps = analysis.gaps(g, LOCALITY)
-    headers = [
-        "Ort",
-        "Kommun",
-        "Närmaste",
-        "Fågelvägen",
-        "På väg (uppskattat)",
-        "Över gränsen",
-    ] + (["Invånare"] if weighted else [])
-    parts.append(f"<h3>Orter längre bort än {_e(g.km_text)}</h3>")
-    if gaps:
-        rows = _gap_rows(gaps, with_group=False, weighted=weighted)
-        parts.append(_table(headers, rows, ["gap"] * len(rows)))
-    else:
-        parts.append("<p>Ingen ort ligger längre bort än gränsvärdet.</p>")
-
-    counts = analysis.counts(g)
-    c_headers = ["Kommun", "Orter", "Utanför", "Postnummerområden", "Utanför"]
-    if weighted:
-        c_headers += ["Invånare", "Utanför"]
-    c_rows: list[list[Value]] = []
-    for c in counts:
+    counts: list[list[Value]] = []
+    for c in analysis.counts(g):
         row: list[Value] = [
             c.municipality,
             c.localities,
@@ -325,34 +248,14 @@ def _group_section(
         ]
         if weighted:
             row += [c.residents, c.residents_beyond]
-        c_rows.append(row)
-    parts.append("<h3>Per kommun</h3>")
-    parts.append(_table(c_headers, c_rows))
-
-    ranking = rank_closures(analysis, g)[:10]
-    parts.append("<h3>Om en servicepunkt stänger: de tio som betyder mest</h3>")
-    parts.append(
-        "<p>För varje servicepunkt: de orter som har den som närmaste, och hur många "
-        f"av dem som då skulle få längre än {_e(g.km_text)} till nästa. "
-        "Rangordnat efter nya glapp"
-        + (" (invånare först)" if weighted else "")
-        + ", sedan efter hur många orter punkten är närmast för.</p>"
-    )
-    r_headers = [
-        "#",
-        "Servicepunkt",
-        "Ort",
-        "Närmast för",
-        "Nya glapp",
-        "Orter som får glapp (nästa)",
-    ] + (["Invånare i nya glapp"] if weighted else [])
-    r_rows: list[list[Value]] = []
-    for rank, impact in enumerate(ranking, start=1):
+        counts.append(row)
+    closures: list[list[Value]] = []
+    for rank, impact in enumerate(rank_closures(analysis, g)[:10], start=1):
         lost = "; ".join(
             f"{e.row.place.name} {_km(e.next.basis_km if e.next else None)}"
             for e in impact.new_gap_localities
         )
-        row2: list[Value] = [
+        closure: list[Value] = [
             rank,
             impact.point.name,
             impact.point.locality,
@@ -361,52 +264,37 @@ def _group_section(
             lost or "–",
         ]
         if weighted:
-            row2.append(impact.residents_new_gap)
-        r_rows.append(row2)
-    parts.append(_table(r_headers, r_rows))
-    parts.append(_csv_link(tables["stangning_rangordning"]))
-    return "\n".join(parts)
-
-
-def _count(localities: int, postcodes: int) -> str:
-    """ "1 ort, 3 postnr" / "2 orter, 0 postnr"."""
-    return f"{localities} {'ort' if localities == 1 else 'orter'}, {postcodes} postnr"
-
-
-def _postcode_section(analysis: GapAnalysis, tables: dict[str, Table]) -> str:
-    weighted = analysis.population is not None
-    rows: list[GapRow] = []
-    for data in analysis.groups:
-        rows += analysis.gaps(data.group, POSTCODE)
-    parts = ['<h2 id="postnummer">Postnummerområden längre bort än gränsen</h2>']
-    parts.append(
-        "<p>Postnummerområdenas position är postortens mittpunkt enligt GeoNames. Flera "
-        "områden i samma postort har ofta samma punkt, så tabellen visar var de som bor "
-        "utanför orterna har längst, men bara ungefär (noggrannhet i storleken "
-        "några kilometer).</p>"
-    )
-    if not rows:
-        parts.append(
-            "<p>Inget postnummerområde ligger längre bort än gränsvärdena.</p>"
-        )
-    else:
-        headers = [
-            "Postnummerområde",
-            "Kommun",
-            "Tjänst",
-            "Närmaste",
-            "Fågelvägen",
-            "På väg (uppskattat)",
-            "Över gränsen",
-        ] + (["Invånare"] if weighted else [])
-        parts.append(
-            _table(
-                headers,
-                _gap_rows(rows, with_group=True, postcode=True, weighted=weighted),
-            )
-        )
-    parts.append(_csv_link(tables["avstand_postnummer"]))
-    return "\n".join(parts)
+            closure.append(impact.residents_new_gap)
+        closures.append(closure)
+    view |= {
+        "points": len(data.points),
+        "per_category": ", ".join(
+            f"{data.count(c)} {names.get(c, c)}" for c in g.categories if data.count(c)
+        ),
+        "dates": date_range(data.oldest, data.newest),
+        "localities": len(loc),
+        "postcodes": len(post),
+        "localities_beyond": sum(r.beyond for r in loc),
+        "postcodes_beyond": sum(r.beyond for r in post),
+        "residents": residents,
+        "gaps": _grid(
+            _gap_headers(place="Ort", with_group=False, weighted=weighted),
+            _gap_rows(gaps, with_group=False, weighted=weighted),
+            "gap",
+        ),
+        "counts": _grid(
+            ["Kommun", "Orter", "Utanför", "Postnummerområden", "Utanför"]
+            + (["Invånare", "Utanför"] if weighted else []),
+            counts,
+        ),
+        "closures": _grid(
+            ["#", "Servicepunkt", "Ort", "Närmast för", "Nya glapp",
+             "Orter som får glapp (nästa)"]
+            + (["Invånare i nya glapp"] if weighted else []),
+            closures,
+        ),
+    }
+    return view
 
 
 def _type_name(value: Value, names: dict[str, str]) -> Value:
@@ -433,170 +321,47 @@ def _shown_columns(table: Table) -> set[int]:
     return keep
 
 
-def _demand_section(
-    demand: DemandReport | None,
-    note: str,
-    tables: dict[str, Table],
-    names: dict[str, str],
-) -> str:
-    parts = ['<h2 id="efterfragan">Vad invånarna frågade efter</h2>']
-    if demand is None:
-        parts.append(f'<div class="box">{_e(note)}</div>')
-        return "\n".join(parts)
-    months = ", ".join(month_name(m) for m in demand.months) or "inga"
-    parts.append(
-        f"<p>Ur Servicelotsens samtal ({_e(demand.source)}): "
-        f"{demand.conversations} samtal med {demand.searches} sökningar efter service, "
-        f"och {demand.digital_conversations} samtal med frågor om digitala alternativ "
-        f"eller hemsändning. Månader: {_e(months)}.</p>"
-    )
-    parts.append(
-        f'<div class="box"><b>Integritet.</b> Bara antal samtal visas, aldrig vad någon '
-        f"skrev eller var någon var. Antal från 1 till {MIN_CONVERSATIONS - 1} visas som "
-        f"<b>{HIDDEN}</b>, och rader med färre än {MIN_CONVERSATIONS} samtal är utelämnade "
-        f"({demand.hidden_rows} rader per ort, {demand.hidden_type_rows} per tjänst och "
-        f"{demand.hidden_digital} om digitala alternativ). Där ett dolt tal annars skulle "
-        "gå att räkna ut ur en summa döljs också det näst minsta.</div>"
-    )
-    if demand.empty:
-        parts.append(
-            "<p>Samtalsdatabasen har inga sökningar under perioden. Avsnittet fylls i när "
-            "invånarna har använt boten.</p>"
-        )
-        return "\n".join(parts)
-    for name in ("efterfragan_per_manad", "efterfragan_per_ort", "digitala_alternativ"):
-        table = tables[name]
-        parts.append(f"<h3>{_e(table.title)}</h3>")
-        if table.rows:
-            keep = _shown_columns(table)
-            kind = table.headers.index("Tjänst") if "Tjänst" in table.headers else -1
-            rows = [
-                [
-                    month_name(str(v))
-                    if i == 0
-                    else _type_name(v, names)
-                    if i == kind
-                    else v
-                    for i, v in enumerate(r)
-                    if i in keep
-                ]
-                for r in table.rows
-            ]
-            headers = [h for i, h in enumerate(table.headers) if i in keep]
-            parts.append(f'<div class="wide">{_table(headers, rows)}</div>')
-        else:
-            parts.append(f"<p>Ingen rad har {MIN_CONVERSATIONS} samtal eller fler.</p>")
-        parts.append(f'<p class="small">{_e(table.description)}</p>')
-        parts.append(_csv_link(table))
-    parts.append(
-        '<p class="small">Utfall: <i>inom gränsen</i> = det närmaste boten nämnde låg inom '
-        "rapportens gränsvärde; <i>ingen inom gränsen</i> = det närmaste låg längre bort; "
-        "<i>inga uppgifter</i> = registret saknar den sortens service; <i>okänd ort</i> = "
-        "boten kände inte igen orten; <i>utanför området</i> = en ort utanför Blekinge och "
-        "grannorterna; <i>avstånd okänt</i> = sökning från en delad position vars avstånd "
-        "redan har raderats. Sökningar från en delad position räknas under "
-        '"(delad position)": positionen läses aldrig. Ett samtal kan ha flera '
-        "sökningar och flera utfall.</p>"
-    )
-    return "\n".join(parts)
+def _demand_grid(table: Table, names: dict[str, str]) -> Grid:
+    """A demand table as shown: months and service types in words."""
+    keep = _shown_columns(table)
+    kind = table.headers.index("Tjänst") if "Tjänst" in table.headers else -1
+    rows = [
+        [
+            month_name(str(v)) if i == 0 else _type_name(v, names) if i == kind else v
+            for i, v in enumerate(r)
+            if i in keep
+        ]
+        for r in table.rows
+    ]
+    return _grid([h for i, h in enumerate(table.headers) if i in keep], rows)
 
 
-def _method_section(
-    analysis: GapAnalysis, meta: Meta, tables: Sequence[Table], unlocated: Table
-) -> str:
-    cfg = analysis.config
-    factor = str(ROAD_DETOUR_FACTOR).replace(".", ",")
-    names = meta.type_names
-    parts = ['<h2 id="metod">Metod och källor</h2>']
-    parts.append("<h3>Data</h3>")
-    parts.append(
-        _table(
-            ["Vad", "Källa", "Datum/version", "Licens"],
-            [[s.what, s.source, s.date, s.licence] for s in meta.sources],
+def _residents_view(
+    analysis: GapAnalysis,
+    gaps: Sequence[ResidentGap],
+    weighting: TatortWeighting | None,
+) -> list[dict[str, Any]]:
+    """Per kommun: "N invånare (X %) i … bor längre än Y km från …", and how
+    many live outside the tätorter (not placed)."""
+    road = analysis.config.basis is Basis.ROAD
+    kommuner: list[dict[str, Any]] = []
+    for kommun in sorted({g.kommun for g in gaps}):
+        k = weighting.kommun(kommun) if weighting is not None else None
+        outside = ""
+        if k is not None and k.outside is not None:
+            count = f"{k.outside:,}".replace(",", "\u00a0")
+            outside = f"{'ungefär ' if k.outside_rough else ''}{count}"
+        kommuner.append(
+            {
+                "name": kommun_name(kommun),
+                "sentences": [
+                    sentence(g, road) for g in gaps if g.kommun == kommun and g.beyond
+                ],
+                "outside": outside,
+                "outside_how": k.outside_how if k is not None else "",
+            }
         )
-    )
-    parts.append(
-        f"<p>Registret: {meta.points} servicepunkter ur "
-        f"{_e(', '.join(meta.registry_files))}"
-        + (
-            f"; {meta.rejected} ogiltiga poster lämnades utanför"
-            if meta.rejected
-            else ""
-        )
-        + ". Varje punkt har ett källdatum; för punkterna i rapportens tjänster "
-        + f"spänner de över {_e(meta.data_date)}.</p>"
-    )
-    parts.append("<h3>Avstånd och vägavstånd</h3>")
-    parts.append(
-        "<p>Avstånden räknas fågelvägen (storcirkelavstånd) från ortens eller "
-        "postnummerområdets mittpunkt till servicepunkten. <b>Vägavståndet är en "
-        f"uppskattning</b>: fågelvägen × {factor}. Ingen ruttberäkning görs. Faktorn "
-        "bygger på studier av omvägsfaktorn för bil (omkring 1,2 i genomsnitt, högre för "
-        "korta resor); för Blekinges glesa vägnät, vikar och skärgård valdes 1,3 för "
-        "att hellre säga lite för långt än för kort. Den kan kalibreras mot verkliga "
-        "rutter (bot/geo.py).</p>"
-    )
-    basis = "det uppskattade vägavståndet" if cfg.basis is Basis.ROAD else "fågelvägen"
-    parts.append(f"<p>Med gränsvärdet jämförs <b>{basis}</b>.</p>")
-    parts.append("<h3>Gränsvärden</h3>")
-    parts.append(
-        _table(
-            ["Tjänst", "Räknas som", "Gräns"],
-            [[g.name, _group_cats(g, names), g.km_text] for g in cfg.groups],
-        )
-    )
-    parts.append(
-        f'<p class="small">Från {_e(Path(cfg.source).name if cfg.source else "standardvärdena")}'
-        " och flaggan --threshold. Ändra dem i data/report_thresholds.yml.</p>"
-    )
-    parts.append("<h3>Vad rapporten inte ser</h3><ul>")
-    parts.append(
-        "<li>Bara servicepunkter i registret räknas. Service på andra sidan länsgränsen "
-        "(Skåne, Kronoberg, Kalmar län) finns inte i registret, så nära gränsen kan "
-        "avståndet i verkligheten vara kortare.</li>"
-        "<li>Standardregistret bygger på kedjornas butikssök (insamlat 2023, några "
-        "kedjor 2025) och OpenStreetMap (2020). Fristående lanthandlar och ombud som inte "
-        "hör till en kedja saknas, så glappen kan vara överskattade. Regionen kan "
-        "importera egna uppgifter (Pipos Serviceanalys, PTS, Läkemedelsverket).</li>"
-        "<li>Kategorier utan uppgifter (till exempel apoteksombud och paketombud i "
-        'standarddata) kan inte bedömas: de redovisas som "inga uppgifter", inte som '
-        "glapp.</li>"
-        "<li>Öppettider räknas inte: en butik som har öppet två timmar i veckan räknas som "
-        "en butik.</li>"
-    )
-    parts.append("</ul>")
-    parts.append("<h3>Om en servicepunkt stänger</h3>")
-    parts.append(
-        "<p>För varje ort och postnummerområde är både närmaste och näst närmaste "
-        "servicepunkt kända. Stänger den närmaste, är den näst närmaste det nya avståndet. "
-        "Ett <i>nytt glapp</i> är ett område som hade en servicepunkt inom gränsen och "
-        "inte längre har det. Vill man se en enskild punkt: <code>python -m bot closure "
-        '"namn eller id"</code>.</p>'
-    )
-    parts.append("<h3>Orter utan position</h3>")
-    if unlocated.rows:
-        parts.append(
-            "<p>De här finns i ortregistret men källorna anger ingen pålitlig position, så "
-            "inga avstånd beräknas för dem:</p>"
-        )
-        parts.append(_table(unlocated.headers, unlocated.rows))
-    else:
-        parts.append("<p>Alla orter har en position.</p>")
-    if meta.population_skipped:
-        parts.append("<h3>Rader i befolkningsfilen som inte användes</h3><ul>")
-        parts += [f"<li>{_e(s)}</li>" for s in meta.population_skipped[:50]]
-        parts.append("</ul>")
-    parts.append(
-        "<h3>Filer</h3><p>Varje tabell finns som CSV (UTF-8, kommatecken, "
-        "decimalpunkt) bredvid den här sidan:</p><ul>"
-    )
-    for t in tables:
-        parts.append(
-            f'<li><a href="{_e(t.file)}">{_e(t.file)}</a>: {_e(t.title)}. '
-            f"{_e(t.description)}</li>"
-        )
-    parts.append("</ul>")
-    return "\n".join(parts)
+    return kommuner
 
 
 def render_html(
@@ -605,69 +370,79 @@ def render_html(
     tables: Sequence[Table],
     maps: dict[str, Path],
     meta: Meta,
+    resident_gaps: Sequence[ResidentGap] = (),
+    weighting: TatortWeighting | None = None,
 ) -> str:
     """The whole report page."""
     by_name = {t.name: t for t in tables}
     names = meta.type_names
-    largest = analysis.largest(5)
     weighted = analysis.population is not None
-    nav = [
-        '<nav><ol><li><a href="#sammanfattning">Sammanfattning</a></li>',
-        *(
-            f'<li><a href="#tjanst-{_e(d.group.id)}">{_e(d.group.name)}</a></li>'
-            for d in analysis.groups
+    cfg = analysis.config
+    population = analysis.population
+    unlocated = by_name["orter_utan_position"]
+    demand_names = ("efterfragan_per_manad", "efterfragan_per_ort", "digitala_alternativ")
+    page = _TEMPLATES.get_template("report.html.j2").render(
+        meta=meta,
+        basis_label=cfg.basis.label,
+        road=cfg.basis is Basis.ROAD,
+        factor=str(ROAD_DETOUR_FACTOR).replace(".", ","),
+        weighted=weighted,
+        localities=len(analysis.areas.localities),
+        postcodes=len(analysis.areas.postcodes),
+        groups=[_group_view(analysis, i, maps, names) for i in range(len(analysis.groups))],
+        population=None
+        if population is None
+        else {
+            "level": "ort" if population.level == LOCALITY else "postnummerområde",
+            "file": Path(population.source).name,
+            "areas": len(population.residents),
+            "skipped": len(population.skipped),
+        },
+        largest=_grid(
+            _gap_headers(place="Ort", with_group=True, weighted=weighted),
+            _gap_rows(analysis.largest(5), with_group=True, weighted=weighted),
+            "gap",
         ),
-        '<li><a href="#postnummer">Postnummerområden</a></li>',
-        '<li><a href="#efterfragan">Vad invånarna frågade efter</a></li>',
-        '<li><a href="#metod">Metod och källor</a></li></ol></nav>',
-    ]
-    head = [
-        "<!doctype html>",
-        '<html lang="sv"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>Servicerapport Blekinge – Servicelotsen</title>",
-        f"<style>{_CSS}</style></head><body>",
-        "<header><h1>Service i Blekinge: avstånd, glapp och efterfrågan</h1>",
-        f'<p class="meta">Skapad {meta.created.isoformat()} av Servicelotsen. '
-        f"Källdatum för servicepunkterna: {_e(meta.data_date)}. Avstånd jämförs som "
-        f"{_e(analysis.config.basis.label)}.</p></header>",
-        *nav,
-    ]
-    body = ['<h2 class="first" id="sammanfattning">Sammanfattning</h2>']
-    body.append(
-        f"<p>För {len(analysis.areas.localities)} orter och "
-        f"{len(analysis.areas.postcodes)} postnummerområden i Blekinge har rapporten "
-        "räknat avståndet till närmaste servicepunkt av varje slag och jämfört det "
-        "med gränsvärdena.</p>"
+        postcode_gaps=_grid(
+            _gap_headers(place="Postnummerområde", with_group=True, weighted=weighted),
+            _gap_rows(
+                [r for d in analysis.groups for r in analysis.gaps(d.group, POSTCODE)],
+                with_group=True,
+                postcode=True,
+                weighted=weighted,
+            ),
+        ),
+        tables=by_name,
+        residents=_residents_view(analysis, resident_gaps, weighting),
+        tatort_weighting=weighting is not None,
+        scb_points=", ".join(weighting.scb_points) if weighting is not None else "",
+        age=_grid(
+            by_name["dataalder_per_kategori"].headers,
+            by_name["dataalder_per_kategori"].rows,
+        ),
+        demand=demand,
+        demand_note=meta.demand_note,
+        demand_months=", ".join(month_name(m) for m in demand.months) or "inga"
+        if demand is not None
+        else "",
+        demand_tables=[
+            {"source": by_name[n], "grid": _demand_grid(by_name[n], names)}
+            for n in demand_names
+            if demand is not None
+        ],
+        min_conversations=MIN_CONVERSATIONS,
+        hidden=HIDDEN,
+        sources=_grid(
+            ["Vad", "Källa", "Datum/version", "Licens"],
+            [[s.what, s.source, s.date, s.licence] for s in meta.sources],
+        ),
+        thresholds=_grid(
+            ["Tjänst", "Räknas som", "Gräns"],
+            [[g.name, _group_cats(g, names), g.km_text] for g in cfg.groups],
+        ),
+        thresholds_file=Path(cfg.source).name if cfg.source else "standardvärdena",
+        unlocated=_grid(unlocated.headers, unlocated.rows),
+        population_skipped=meta.population_skipped[:50],
+        all_tables=tables,
     )
-    body.append(_summary(analysis, names))
-    body.append(_weighting(analysis.population))
-    body.append("<h3>De fem största glappen</h3>")
-    if largest:
-        headers = [
-            "Ort",
-            "Kommun",
-            "Tjänst",
-            "Närmaste",
-            "Fågelvägen",
-            "På väg (uppskattat)",
-            "Över gränsen",
-        ] + (["Invånare"] if weighted else [])
-        rows = _gap_rows(largest, with_group=True, weighted=weighted)
-        body.append(_table(headers, rows, ["gap"] * len(rows)))
-        body.append(
-            '<p class="small">Störst = längst bortom gränsvärdet (uppskattat '
-            "vägavstånd minus gränsen).</p>"
-            if analysis.config.basis is Basis.ROAD
-            else '<p class="small">Störst = längst bortom gränsvärdet (fågelvägen '
-            "minus gränsen).</p>"
-        )
-    else:
-        body.append("<p>Ingen ort ligger längre bort än gränsvärdena.</p>")
-    body.append(_csv_link(by_name["storsta_glapp"]))
-    for i in range(len(analysis.groups)):
-        body.append(_group_section(analysis, i, maps, names, by_name))
-    body.append(_postcode_section(analysis, by_name))
-    body.append(_demand_section(demand, meta.demand_note, by_name, names))
-    body.append(_method_section(analysis, meta, tables, by_name["orter_utan_position"]))
-    return "\n".join([*head, *body, "</body></html>"]) + "\n"
+    return page

@@ -19,8 +19,9 @@ from bot.report.areas import LOCALITY, POSTCODE, Areas
 from bot.report.closure import ClosureImpact, rank_closures
 from bot.report.demand import DemandReport, Outcome
 from bot.report.gaps import GapAnalysis, GapRow
+from bot.report.population import CategoryAge, ResidentGap, TatortWeighting
 
-__all__ = ["Table", "Value", "build_tables", "write_csv"]
+__all__ = ["Table", "Value", "build_tables", "largest_by_residents", "write_csv"]
 
 Value = str | int | float | None
 
@@ -246,10 +247,103 @@ def _demand_tables(
     return [by_type, by_place, digital]
 
 
+def largest_by_residents(analysis: GapAnalysis, n: int = 5) -> list[GapRow]:
+    """The n localities beyond a threshold with the most residents (weighted)."""
+    found = [r for r in analysis.rows_for_kind(LOCALITY) if r.beyond and r.population]
+    found.sort(key=lambda r: (-(r.population or 0), -r.excess_km, r.place.id))
+    return found[:n]
+
+
+def _resident_tables(
+    gaps: Sequence[ResidentGap],
+    ages: Sequence[CategoryAge],
+    weighting: TatortWeighting | None,
+) -> list[Table]:
+    residents = Table(
+        "invanare_per_kommun",
+        "Invånare längre bort än gränsen, per kommun och tjänst",
+        (
+            "kommun",
+            "tjanst",
+            "grans_km",
+            "invanare_i_tatorter",
+            "invanare_utanfor_gransen",
+            "andel_procent",
+            "invanare_ej_placerade",
+            "ej_placerade_ungefar",
+        ),
+        (
+            "Kommun",
+            "Tjänst",
+            "Gräns (km)",
+            "Invånare i tätorter",
+            "Bor längre bort",
+            "Andel (%)",
+            "Bor utanför tätorter (ej placerade)",
+            "Ungefärligt",
+        ),
+        tuple(
+            (
+                g.kommun,
+                g.group_id,
+                g.km,
+                g.residents,
+                g.beyond,
+                round(g.share, 1),
+                g.not_placed,
+                _yes(g.not_placed_rough) if g.not_placed is not None else None,
+            )
+            for g in gaps
+        ),
+        "Invånare per tätort (Bearbetning av data från SCB, Statistiska tätorter "
+        "2020). De som bor utanför tätorterna har ingen plats i underlaget och "
+        "räknas inte in i andelen; de anges per kommun."
+        if weighting is not None
+        else "Invånare enligt befolkningsfilen (--population).",
+    )
+    age = Table(
+        "dataalder_per_kategori",
+        "Hur gamla är uppgifterna?",
+        (
+            "kategori",
+            "punkter",
+            "aldsta",
+            "nyaste",
+            "aldre_an_gransen",
+            "grans_ar",
+        ),
+        (
+            "Kategori",
+            "Punkter",
+            "Äldsta uppgift",
+            "Nyaste uppgift",
+            "Äldre än gränsen",
+            "Gräns (år)",
+        ),
+        tuple(
+            (
+                a.category,
+                a.points,
+                a.oldest.isoformat() if a.oldest else None,
+                a.newest.isoformat() if a.newest else None,
+                a.older_than_limit,
+                a.limit_years,
+            )
+            for a in ages
+        ),
+        "Varje kategori med sin egen källas datum (en butik kan ha matbutiken från "
+        "2023 och paketombudet från 2021).",
+    )
+    return [residents, age]
+
+
 def build_tables(
     analysis: GapAnalysis,
     demand: DemandReport | None,
     areas: Areas,
+    resident_gaps: Sequence[ResidentGap] = (),
+    ages: Sequence[CategoryAge] = (),
+    weighting: TatortWeighting | None = None,
 ) -> list[Table]:
     """All tables, in the order the report shows them."""
     tables: list[Table] = []
@@ -424,6 +518,7 @@ def build_tables(
             "Källorna anger ingen pålitlig position, så inga avstånd beräknas.",
         )
     )
+    tables.extend(_resident_tables(resident_gaps, ages, weighting))
     # written also without conversations (empty), so no old file lingers
     tables.extend(_demand_tables(demand))
     return tables

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from aiohttp import web
@@ -22,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bot.web", description="Servicelotsens chattsida"
     )
     parser.add_argument(
-        "--host", default="127.0.0.1", help="gränssnitt att lyssna på (127.0.0.1)"
+        "--host",
+        default=os.environ.get("WEB_HOST") or "127.0.0.1",
+        help="gränssnitt att lyssna på (annars WEB_HOST, 127.0.0.1)",
     )
     parser.add_argument("--port", type=int, help="port (annars WEB_PORT, 8080)")
     args = parser.parse_args(argv)

@@ -139,7 +139,7 @@ def test_origin_from_slots(
         {"latitude": 55.605, "longitude": 13.0},  # Malmö
         {"latitude": "abc", "longitude": 15.0},
         {"latitude": 56.19},
-        {"place_id": "1082-aryd"},  # known, without coordinates
+        {"place_id": "1080-tjurko"},  # known, without coordinates
     ],
     ids=["nothing", "stale-id", "outside", "invalid", "half", "no-coordinates"],
 )

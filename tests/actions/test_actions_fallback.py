@@ -6,10 +6,12 @@ import pytest
 from action_support import DOMAIN, Reply, make_tracker, run_action
 
 from actions.fallback import (
-    INTENT_DESCRIPTIONS,
     NO_AFFIRMATION,
     ActionDefaultAskAffirmation,
+    intent_descriptions,
 )
+
+INTENT_DESCRIPTIONS = intent_descriptions()
 
 #: Intents that only buttons send; the bot never needs to guess them.
 BUTTON_ONLY = {"share_location"}

@@ -242,15 +242,32 @@ def test_long_unknown_place_is_shortened_when_repeated(
     assert '"' + "Xyzzy" * 7 + "Xyzz…" + '"' in reply.text
 
 
-def test_place_without_coordinates_asks_for_a_postcode(
-    form: ValidateFindServiceForm,
+@pytest.mark.parametrize("text", ["Tjurkö", "Senoren", "373 63"])
+def test_place_without_coordinates_moves_the_resident_on(
+    form: ValidateFindServiceForm, text: str
 ) -> None:
-    reply = validate(form, "validate_location", "Åryd")
+    # Tjurkö's own postcode has no position either: asking for a postcode
+    # would be a dead end. The answer offers what works instead.
+    reply = validate(form, "validate_location", text)
     assert reply.slots == {"location": None, "place_id": None}
-    assert reply.text == (
-        "Jag vet att Åryd finns, men inte exakt var. "
-        "Skriv gärna ett postnummer eller dela din position."
-    )
+    assert "men inte exakt var" in reply.text
+    assert "Dela din position" in reply.text
+    assert "by eller tätort som ligger närmast" in reply.text
+    assert "postnummer" not in reply.text
+
+
+def test_a_kommun_means_the_whole_kommun(form: ValidateFindServiceForm) -> None:
+    reply = validate(form, "validate_location", "Ronneby kommun")
+    assert reply.slots == {"location": None, "place_id": None}
+    assert reply.text.startswith("Ronneby kommun är en hel kommun.")
+    buttons = [b["title"] for m in reply.messages for b in m.get("buttons") or []]
+    assert "Kallinge" in buttons and "Ronneby" in buttons
+
+
+def test_villages_from_every_source_are_places(form: ValidateFindServiceForm) -> None:
+    for name in ("Kristianopel", "Brömsebro", "Gammalstorp", "Saxemara", "Åryd"):
+        reply = validate(form, "validate_location", name)
+        assert reply.slots.get("place_id"), (name, reply.text)
 
 
 @pytest.mark.parametrize("value", [None, "", []])

@@ -7,6 +7,7 @@ bot's wording; here each action's answers are checked for the right one.
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 import pytest
@@ -118,7 +119,8 @@ def test_more_results_record_their_page_and_the_end() -> None:
         ("Xyzzyköping", Kind.UNKNOWN_PLACE),
         ("Malmö", Kind.OUTSIDE_AREA),
         ("Jämjö eller Lyckeby", Kind.ASKED),
-        ("Åryd", Kind.ASKED),
+        ("Tjurkö", Kind.ASKED),
+        ("Ronneby kommun", Kind.ASKED),
     ],
 )
 def test_a_place_the_form_cannot_use_records_why(text: str, kind: Kind) -> None:
@@ -267,3 +269,106 @@ def test_the_slot_is_in_the_domain_and_never_steers_the_dialogue() -> None:
     assert slot["type"] == "any"
     assert slot["influence_conversation"] is False
     assert slot["mappings"] == [{"type": "custom"}]
+
+
+# --- rewording changes no outcome ----------------------------------------------------------
+
+
+def _scenarios() -> list[tuple[Action, dict[str, Any]]]:
+    hours_text = "har Testbutik Kyrkhult öppet?"
+    return [
+        (
+            ActionFindService(),
+            {"slots": {"service_type": "apotek", "place_id": "1081-ronneby"}},
+        ),
+        (
+            ActionFindService(),
+            {"slots": {"service_type": "apoteksombud", "place_id": "1080-tving"}},
+        ),
+        (ActionFindService(), {"slots": {"service_type": "dagligvaror", **IN_JAMJO}}),
+        (
+            ActionMoreResults(),
+            {
+                "slots": {
+                    "last_search": {
+                        "category": "dagligvaror",
+                        "place_id": "1080-jamjo",
+                    },
+                    "results_shown": 3.0,
+                }
+            },
+        ),
+        (
+            ActionListServices(),
+            {"text": "vad finns i Kyrkhult", "entities": [ent("location", "Kyrkhult")]},
+        ),
+        (
+            ActionListServices(),
+            {"text": "vad finns i Åryd", "entities": [ent("location", "Åryd")]},
+        ),
+        (
+            ActionOpeningHours(),
+            {
+                "text": hours_text,
+                "entities": [ent("point_name", "Testbutik Kyrkhult", hours_text)],
+            },
+        ),
+        (
+            ActionOpeningHours(),
+            {
+                "text": "Testbutik?",
+                "entities": [ent("point_name", "Testbutik", "Testbutik?")],
+            },
+        ),
+        (
+            ActionHumanHandoff(),
+            {"text": "människa i Ronneby", "entities": [ent("location", "Ronneby")]},
+        ),
+        (ActionHomeDelivery(), {"text": "hemleverans"}),
+        (
+            ActionDefaultAskAffirmation(),
+            {"text": "hmm", "intent_ranking": [("nlu_fallback", 0.5), ("thank", 0.3)]},
+        ),
+    ]
+
+
+def _answers() -> list[tuple[list[str], list[Outcome]]]:
+    out = []
+    for action, kw in _scenarios():
+        text = kw.pop("text", "")
+        reply = run(action, text, **kw)
+        out.append((reply.texts, reply.outcomes))
+    return out
+
+
+def _reword(template: str) -> str:
+    """Other words around the same {names}: "[omskrivet] I DAG {today}, …"."""
+    pieces = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        pieces.append(literal.upper().replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            pieces.append("{" + name + (f"!{conversion}" if conversion else "")
+                          + (f":{spec}" if spec else "") + "}")  # fmt: skip
+    return "[omskrivet] " + "".join(pieces)
+
+
+def test_rewording_every_sentence_changes_no_outcome(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every sentence of the catalogue in other words (as an editor or a
+    translation would): the residents read something else, the outcomes the
+    inbox and the report count stay the same."""
+    import bot.messages
+
+    before = _answers()
+    original = bot.messages.messages()
+    reworded = bot.messages.Messages(
+        {key: {"sv": _reword(original.template(key))} for key in original.ids}
+    )
+    monkeypatch.setattr(bot.messages, "messages", lambda: reworded)
+    after = _answers()
+    assert [outcomes for _, outcomes in after] == [outcomes for _, outcomes in before]
+    assert all(outcomes for _, outcomes in before)
+    changed = [b != a for (b, _), (a, _) in zip(before, after, strict=True)]
+    # every answer now reads differently
+    assert all(changed), changed

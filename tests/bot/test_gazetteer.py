@@ -9,7 +9,6 @@ real data has no two localities with the same name in the area (see
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -498,14 +497,18 @@ def test_no_duplicate_locality_names_in_real_data(gaz: Gazetteer) -> None:
     }
 
 
-def test_resolve_is_fast(gaz: Gazetteer) -> None:
+def test_resolve_is_not_pathologically_slow(gaz: Gazetteer) -> None:
+    """A loose regression bound, not a benchmark: about 0.02 ms per resolve on the
+    2-core development machine (2026-12-06), so 25 ms only fails when something
+    went badly wrong (a linear scan per word, say), never because the machine
+    was busy. Timing figures belong to the benchmarks (`make bench`)."""
     queries = [text for text, _, _ in FOUND] + [text for text, _ in UNKNOWN]
     start = time.perf_counter()
     for _ in range(5):
         for text in queries:
             gaz.resolve(text)
     mean_ms = (time.perf_counter() - start) * 1000 / (5 * len(queries))
-    assert mean_ms < 1.0, f"{mean_ms:.3f} ms per resolve"
+    assert mean_ms < 25.0, f"{mean_ms:.3f} ms per resolve"
 
 
 def test_load_path_override(tmp_path: Path) -> None:
@@ -559,6 +562,9 @@ def test_places_are_well_formed(gaz: Gazetteer) -> None:
             "geonames",
             "svenska-stader",
             "swedish-geodata",
+            "scb-tatorter",
+            "blekinge-orter",
+            "wikipedia-smaorter",
         }
         if p.has_coordinates:
             assert p.lat is not None and p.lon is not None
@@ -580,8 +586,14 @@ def test_every_blekinge_kommun_is_covered(gaz: Gazetteer) -> None:
 
 def test_places_without_position_are_the_known_few(gaz: Gazetteer) -> None:
     # The sources name these but give no trustworthy position (see notes).
+    # Åryd and Hällaryd have SCB's points now; the rest are villages that
+    # Wikipedia's småort lists name without coordinates, and the two whose only
+    # point is GeoNames' placeholder.
     unlocated = {p.name for p in gaz.places if not p.has_coordinates}
-    assert unlocated == {"Åryd", "Hällaryd", "Tjurkö", "Senoren"}
+    assert unlocated == {
+        "Tjurkö", "Senoren", "Guövik", "Rödby", "Saxemaranäs", "Smedsgården",
+        "Stockholmsledet", "Tränsum",
+    }  # fmt: skip
     for p in gaz.places:
         if not p.has_coordinates:
             assert any("position saknas" in note for note in p.notes)
@@ -644,20 +656,23 @@ def test_border_neighbours_are_included(gaz: Gazetteer, name: str, county: str) 
 # ---------------------------------------------------------------------------
 
 
-def _reference_dir() -> Path:
-    env = os.environ.get("SERVICELOTSEN_REFERENCE_DIR")
-    return Path(env) if env else ROOT.parent / "shared" / "reference"
-
-
 def test_build_script_reproduces_committed_places(tmp_path: Path) -> None:
-    reference = _reference_dir()
-    if not (reference / "geonames-postal-se" / "SE.txt").is_file():
-        pytest.skip(
-            f"reference data not found at {reference} (set SERVICELOTSEN_REFERENCE_DIR "
-            "to ../shared/reference to run this check)"
-        )
-    from scripts.build_gazetteer import main
+    """With the reference data (../shared/reference or SERVICELOTSEN_REFERENCE_DIR):
+    the builder rebuilds the committed file byte for byte. Without it (a fresh
+    clone): the committed file is exactly what the builder's writer makes of its
+    own content, so it was written by the script and not edited by hand."""
+    from scripts import build_gazetteer, reference_data
 
+    reference = reference_data.default_reference()
+    if not (reference / "geonames-postal-se" / "SE.txt").is_file():
+        committed = DEFAULT_GAZETTEER_PATH.read_text(encoding="utf-8")
+        assert build_gazetteer.dumps(json.loads(committed)) == committed, (
+            "data/gazetteer/places.json was changed by hand: "
+            "run python scripts/build_gazetteer.py"
+        )
+        return
+
+    main = build_gazetteer.main
     output = tmp_path / "places.json"
     assert (
         main(["--reference", str(reference), "--output", str(output), "--quiet"]) == 0

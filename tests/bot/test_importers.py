@@ -441,7 +441,7 @@ def test_csv_wgs84_import_with_decimal_comma_and_defaults(tmp_path: Path) -> Non
     assert north["properties"]["opening_hours"] == "Mo-Su 06:00-22:00"
     assert by_name["Testmacken Syd"]["geometry"]["coordinates"] == [15.4, 56.1]
     assert all(f["properties"]["categories"] == ["drivmedel"] for f in features)
-    assert "utanför Sverige" in report.skipped[0].reason
+    assert "ligger inte i Sverige" in report.skipped[0].reason
 
 
 def test_csv_missing_columns_are_named(tmp_path: Path) -> None:
@@ -670,9 +670,13 @@ def test_cli_writes_and_reports(
         ["csv", str(FIXTURES / "wgs84.csv"), "--mapping",
          str(FIXTURES / "wgs84_mapping.yml"), "--out", str(out), "--no-gazetteer"]
     )  # fmt: skip
-    assert code == 0 and out.exists()
+    # written, but a row was skipped: exit 3 and a closing summary
+    assert code == 3 and out.exists()
     printed = capsys.readouterr().out
     assert "importerade: 2" in printed and "hoppade över: 1" in printed
+    assert printed.rstrip().splitlines()[-1].startswith(
+        "Sammanfattning: 2 av 3 poster importerades, 1 hoppades över"
+    )
 
 
 def test_cli_failure_exit_code_and_message(
@@ -683,3 +687,57 @@ def test_cli_failure_exit_code_and_message(
     assert code == 1
     assert "oförändrat" in capsys.readouterr().err
     assert path.read_bytes() == before
+
+
+# -- the likely cause of a bad position (issue 17) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "words"),
+    [
+        ("6228451", "533375", "ser ut som SWEREF 99 TM"),
+        ("533375", "6228451", "ser ut som SWEREF 99 TM"),
+        ("15.84", "56.19", "verkar omkastade"),
+        ("56", "2034", "decimalkomma"),
+        ("1.234,5", "15", "både punkt och komma"),
+        ("40.7", "-74.0", "ligger inte i Sverige"),
+        ("", "", "saknas"),
+    ],
+)
+def test_csv_coordinate_problems_name_the_likely_cause(
+    tmp_path: Path, lat: str, lon: str, words: str
+) -> None:
+    csv_file = tmp_path / "lista.csv"
+    csv_file.write_text(
+        "namn;lat;lon;ort\nBra butik;56,2;15,5;Testby\n"
+        f"Fel butik;{lat};{lon};Testby\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "mappning.yml"
+    mapping.write_text(
+        "source: Testlistan\nsource_date: 2026-01-01\ndelimiter: \";\"\n"
+        "fields: {name: namn, locality: ort}\ndefaults: {municipality: Testkommun}\n"
+        "coordinates: {lat: lat, lon: lon}\ncategories: {fixed: [dagligvaror]}\n",
+        encoding="utf-8",
+    )
+    report = import_csv(csv_file, mapping, tmp_path / "ut.geojson", use_gazetteer=False)
+    assert report.imported == 1
+    [skipped] = report.skipped
+    assert skipped.ref == "rad 3" and words in skipped.reason
+    assert "kommun" not in skipped.reason.split(":")[0]  # not "saknar kommun"
+    assert "[lon, lat]" not in skipped.reason  # no GeoJSON hint for a CSV row
+
+
+def test_cli_json_before_and_after_the_import_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["csv", str(FIXTURES / "wgs84.csv"), "--mapping",
+            str(FIXTURES / "wgs84_mapping.yml"), "--no-gazetteer"]  # fmt: skip
+    for argv in (
+        ["--json", *args, "--out", str(tmp_path / "a.geojson")],
+        [*args, "--out", str(tmp_path / "b.geojson"), "--json"],
+    ):
+        code = cli_main(argv)
+        data = json.loads(capsys.readouterr().out)
+        assert code == 3 and data["ok"] is False and data["imported"] == 2
+        assert [s["ref"] for s in data["skipped"]] == ["rad 4"]

@@ -30,7 +30,8 @@ def test_nearest_pharmacy_from_ronneby(lotsen: Lotsen) -> None:
     answer = lotsen.nearest("apotek", origin, k=3)
     names = [hit.point.name for hit in answer.results]
     assert names[0] == "Testapotek Ronneby Centrum"
-    assert names == sorted(names, key=lambda n: names.index(n))
+    distances = [hit.distance_km for hit in answer.results]
+    assert len(distances) >= 2 and distances == sorted(distances)  # nearest first
     text = nearest_answer(
         answer, origin, lotsen.service_types["apotek"], lotsen.service_types, at=AT
     )
@@ -40,6 +41,24 @@ def test_nearest_pharmacy_from_ronneby(lotsen: Lotsen) -> None:
     assert "I dag 9–18, öppet nu, stänger kl. 18." in text
     assert "Uppgifterna är från januari 2026 (källa: testdata" in text
     assert "på väg" in text and "uppskattning" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "approximate"), [("Kristianopel", True), ("Åryd", False)]
+)
+def test_an_approximate_village_position_is_said(
+    lotsen: Lotsen, name: str, approximate: bool
+) -> None:
+    place = lotsen.resolve(name).place
+    assert place is not None
+    origin = lotsen.origin_for_place(place)
+    assert origin is not None
+    answer = lotsen.nearest("apotek", origin, k=1)
+    text = nearest_answer(
+        answer, origin, lotsen.service_types["apotek"], lotsen.service_types, at=AT
+    )
+    said = f"Jag vet bara ungefär var {name} ligger (ungefärlig position)" in text
+    assert said is approximate
 
 
 def test_category_without_data_offers_related_and_says_so(lotsen: Lotsen) -> None:
@@ -149,5 +168,12 @@ def test_freshness_spans_months(lotsen: Lotsen) -> None:
         source="kedjans butikssök (insamlat 2023)",
     )
     text = freshness([a, b])
-    assert "februari 2023 till januari 2026" in text
-    assert "kedjans butikssök (insamlat 2023) och testdata" in text
+    # each source with its own date: never "från februari 2023 till januari
+    # 2026 (källa: … insamlat 2023 …)", which contradicts itself
+    assert "till januari 2026" not in text
+    assert text.startswith(
+        "Uppgifterna är från februari 2023 (källa: kedjans butikssök (insamlat 2023)) "
+        "och januari 2026 (källa: testdata"
+    )
+    c = dataclasses.replace(a, source_date=datetime.date(2026, 3, 1))
+    assert "januari 2026 till mars 2026 (källa: testdata" in freshness([a, c])

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from scripts.cluster import (
-    MAX_RESTARTS,
     ClusterLayout,
     ClusterService,
     cluster_env,
@@ -17,10 +16,9 @@ from scripts.cluster import (
     nginx_binary,
     nginx_values,
     render_nginx_config,
-    watch,
     write_nginx_files,
 )
-from scripts.stack import ROOT, Service, Stack, StartupError
+from scripts.stack import MAX_RESTARTS, ROOT, Service, Stack, StartupError, watch
 
 ENDPOINTS = ROOT / "deploy" / "endpoints.cluster.yml"
 ENV_EXAMPLE = ROOT / "deploy" / "servicelotsen.env.example"

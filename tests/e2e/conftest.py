@@ -1,17 +1,17 @@
-"""Fixtures that start the real stack: the Rasa server and the action server."""
+"""Helpers for the suites that talk to the real stack (the shared one of
+tests/conftest.py, or, for `make run`, `make shell` and publishing, their own)."""
 
 from __future__ import annotations
 
 import json
 import socket
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts.stack import MODEL, Stack, actions_service, rasa_service, stack_env
+from scripts.stack import Stack, stack_env
 
 
 def free_port() -> int:
@@ -64,19 +64,9 @@ def e2e_env(tmp: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not MODEL.is_file():
-        pytest.fail(f"No trained model at {MODEL}: run `make train` (make test does).")
-    tmp = tmp_path_factory.mktemp("stack")
-    env = e2e_env(tmp)
-    running = Stack(
-        [actions_service(env, log_dir=tmp), rasa_service(env, log_dir=tmp)], env
-    )
-    running.start(timeout=240)
-    try:
-        yield running
-    finally:
-        running.stop()
+def stack(shared_stack: Stack) -> Stack:
+    """The shared stack (tests/conftest.py): the fake e2e registry, both tokens set."""
+    return shared_stack
 
 
 @pytest.fixture(scope="module")

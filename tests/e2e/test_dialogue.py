@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from channels.messages import NO_REPLY_TEXT
-from scripts.stack import ROOT, Stack, actions_service, rasa_service
+from scripts.stack import ROOT, Stack
 
-from .conftest import Chat, e2e_env, post_json
+from .conftest import Chat, post_json
 
 pytestmark = pytest.mark.e2e
 
@@ -25,18 +24,10 @@ _ids = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def dialogue_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    tmp = tmp_path_factory.mktemp("dialogue")
-    env = e2e_env(tmp)
-    env["SERVICELOTSEN_REGISTRY"] = str(REGISTRY)
-    stack = Stack(
-        [actions_service(env, log_dir=tmp), rasa_service(env, log_dir=tmp)], env
-    )
-    stack.start(timeout=240)
-    try:
-        yield stack
-    finally:
-        stack.stop()
+def dialogue_stack(shared_stack: Stack) -> Stack:
+    """The shared stack (tests/conftest.py), on the fake e2e registry."""
+    assert shared_stack.env["SERVICELOTSEN_REGISTRY"] == str(REGISTRY)
+    return shared_stack
 
 
 @pytest.fixture()

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +26,15 @@ from scripts.stack import (
     ROOT,
     Stack,
     StartupError,
-    actions_service,
     is_loopback,
     rasa_service,
     stack_env,
-    web_service,
 )
 
-from .conftest import e2e_env, post_json
+from .conftest import post_json
 
 pytestmark = pytest.mark.e2e
 
-RASA_TOKEN = "rasa-" + secrets.token_hex(16)
-ACTIONS_TOKEN = "actions-" + secrets.token_hex(16)
-REGISTRY = ROOT / "tests" / "fixtures" / "e2e" / "registry.geojson"
 SENDER = "e2e-integritet-" + secrets.token_hex(4)
 #: Words and numbers found nowhere else, so any trace of them in a log is a leak.
 SECRET_WORDS = ("Zebulon", "Kvarnqvist", "0709876543")
@@ -50,33 +44,20 @@ POSITION_TRACES = ("56.17313", "15.59461", "56.173", "15.594")
 
 
 @pytest.fixture(scope="module")
-def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not MODEL.is_file():
-        pytest.fail(f"No trained model at {MODEL}: run `make train` (make test does).")
-    tmp = tmp_path_factory.mktemp("secured")
-    env = e2e_env(tmp)
-    env.update(
-        {
-            "SERVICELOTSEN_AUTH_TOKEN": RASA_TOKEN,
-            "SERVICELOTSEN_ACTIONS_TOKEN": ACTIONS_TOKEN,
-            "SERVICELOTSEN_REGISTRY": str(REGISTRY),
-        }
-    )
-    for variable in ("LOG_LEVEL", "LOG_LEVEL_LIBRARIES", "LOG_LEVEL_RABBITMQ"):
-        env.pop(variable, None)  # the defaults, as an operator gets them
-    stack = Stack(
-        [
-            actions_service(env, log_dir=tmp),
-            rasa_service(env, log_dir=tmp),
-            web_service(env, log_dir=tmp),
-        ],
-        env,
-    )
-    stack.start(timeout=240)
-    try:
-        yield stack
-    finally:
-        stack.stop()
+def secured(shared_stack: Stack) -> Stack:
+    """The shared stack (tests/conftest.py): both tokens set, default log levels."""
+    assert shared_stack.env["SERVICELOTSEN_AUTH_TOKEN"]
+    assert shared_stack.env["SERVICELOTSEN_ACTIONS_TOKEN"]
+    assert not {"LOG_LEVEL", "LOG_LEVEL_LIBRARIES"} & set(shared_stack.env)
+    return shared_stack
+
+
+def rasa_token(stack: Stack) -> str:
+    return stack.env["SERVICELOTSEN_AUTH_TOKEN"]
+
+
+def actions_token(stack: Stack) -> str:
+    return stack.env["SERVICELOTSEN_ACTIONS_TOKEN"]
 
 
 def url(stack: Stack, service: str, path: str) -> str:
@@ -104,10 +85,10 @@ def test_rasa_http_api_needs_the_token(secured: Stack) -> None:
     assert status == 401
     status, _ = get(url(secured, "rasa", "/status?token=fel"))
     assert status == 401
-    status, body = get(url(secured, "rasa", f"/status?token={RASA_TOKEN}"))
+    status, body = get(url(secured, "rasa", f"/status?token={rasa_token(secured)}"))
     assert status == 200 and body["model_file"]
     status, body = post_json(
-        url(secured, "rasa", f"/model/parse?token={RASA_TOKEN}"), {"text": "hej"}
+        url(secured, "rasa", f"/model/parse?token={rasa_token(secured)}"), {"text": "hej"}
     )
     assert status == 200 and body["intent"]["name"] == "greet"
     status, _ = post_json(url(secured, "rasa", "/model/parse"), {"text": "hej"})
@@ -134,7 +115,7 @@ def test_the_action_server_refuses_calls_without_its_token(secured: Stack) -> No
     assert status == 401
     status, _ = get(url(secured, "actions", "/actions"))
     assert status == 401
-    status, _ = post_json(url(secured, "actions", f"/webhook?token={ACTIONS_TOKEN}"), request)
+    status, _ = post_json(url(secured, "actions", f"/webhook?token={actions_token(secured)}"), request)
     assert status != 401  # let in (the made-up tracker is another matter)
     status, _ = get(url(secured, "actions", "/health"))
     assert status == 200
@@ -215,11 +196,24 @@ def chat(stack: Stack, message: str) -> str:
     return "\n".join(m.get("text", "") for m in body["messages"])
 
 
-def test_no_message_text_or_position_in_any_log(secured: Stack) -> None:
-    assert "apotek" in chat(secured, SECRET_TEXT).lower()
-    shared = chat(secured, "/share_location" + json.dumps(POSITION))
-    assert "din position" in shared.lower() or "från dig" in shared.lower()
-    assert "från dig" in chat(secured, "apotek").lower()  # searched from the position
+@pytest.fixture(scope="module")
+def conversation(secured: Stack) -> list[str]:
+    """One resident's conversation with personal data and a shared position,
+    held once for the tests below (each may run alone, in any order)."""
+    return [
+        chat(secured, SECRET_TEXT),
+        chat(secured, "/share_location" + json.dumps(POSITION)),
+        chat(secured, "apotek"),
+    ]
+
+
+def test_no_message_text_or_position_in_any_log(
+    secured: Stack, conversation: list[str]
+) -> None:
+    first, shared, searched = (reply.lower() for reply in conversation)
+    assert "apotek" in first
+    assert "din position" in shared or "från dig" in shared
+    assert "från dig" in searched  # searched from the position
 
     logs = {path.name: path.read_text(errors="replace") for path in secured_logs(secured)}
     assert set(logs) >= {"actions.log", "rasa.log", "web.log"}
@@ -240,8 +234,10 @@ def store_text(stack: Stack) -> str:
         return "\n".join(row[0] for row in rows)
 
 
-def test_the_purge_removes_the_position_and_rasa_goes_on(secured: Stack) -> None:
-    """After test_no_message_text_or_position_in_any_log: the conversation exists."""
+def test_the_purge_removes_the_position_and_rasa_goes_on(
+    secured: Stack, conversation: list[str]
+) -> None:
+    assert conversation
     before = store_text(secured)
     assert "56.17313" in before  # the store did hold the position
     # the conversation counts as ended at once (0 minutes): its position goes
@@ -258,7 +254,7 @@ def test_the_purge_removes_the_position_and_rasa_goes_on(secured: Stack) -> None
     # Rasa reads the scrubbed conversation and answers on; the position is gone
     assert chat(secured, "hej")
     status, tracker = get(
-        url(secured, "rasa", f"/conversations/{SENDER}/tracker?token={RASA_TOKEN}")
+        url(secured, "rasa", f"/conversations/{SENDER}/tracker?token={rasa_token(secured)}")
     )
     assert status == 200
     assert tracker["slots"]["latitude"] is None

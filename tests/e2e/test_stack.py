@@ -69,7 +69,8 @@ def test_malformed_payload_gets_a_clear_error(
 def test_conversation_is_stored_in_the_tracker_store(chat: Chat) -> None:
     chat.say("e2e-store", "hej")
     port = chat.env["RASA_PORT"]
-    url = f"http://127.0.0.1:{port}/conversations/e2e-store/tracker"
+    token = chat.env["SERVICELOTSEN_AUTH_TOKEN"]
+    url = f"http://127.0.0.1:{port}/conversations/e2e-store/tracker?token={token}"
     with urllib.request.urlopen(url, timeout=10) as resp:
         tracker = json.loads(resp.read())
     texts = [e.get("text") for e in tracker["events"] if e["event"] == "user"]

@@ -359,6 +359,7 @@ def test_an_entity_over_personal_data_is_dropped_not_annotated() -> None:
 def test_tracker_url_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(inbox.ENV_TRACKER_URL, raising=False)
     monkeypatch.delenv(inbox.ENV_TRACKER_DB, raising=False)
+    monkeypatch.delenv("SERVICELOTSEN_PG_HOST", raising=False)
     assert inbox.tracker_url() == "sqlite:///var/tracker.db"
     monkeypatch.setenv(inbox.ENV_TRACKER_DB, "/srv/t.db")
     assert inbox.tracker_url() == "sqlite:////srv/t.db"

@@ -1,7 +1,8 @@
 """`make inbox` end to end: a scripted conversation through the real Rasa stack.
 
-The Rasa server and the action server run on a temporary SQLite tracker
-store and the obviously fake test registry (tests/fixtures/e2e), residents
+The Rasa server and the action server (the shared stack of tests/conftest.py)
+run on a temporary SQLite tracker store and the obviously fake test registry
+(tests/fixtures/e2e), residents
 type messages the bot handles well and badly (some with personal data), and
 scripts/inbox.py then reads that store. The NLU model is the trained one, so
 the assertions hold for what the actions decide (unknown place, no data)
@@ -15,7 +16,7 @@ import itertools
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,8 @@ import yaml
 
 from bot import inbox
 from bot.privacy import mask
-from scripts.stack import ROOT, Stack, actions_service, rasa_service
-from tests.e2e.conftest import Chat, e2e_env
+from scripts.stack import ROOT, Stack
+from tests.e2e.conftest import Chat
 
 pytestmark = pytest.mark.e2e
 
@@ -58,22 +59,18 @@ SECRETS = (
 
 
 @pytest.fixture(scope="module")
-def tracker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A tracker store filled by the scripted conversation (the stack is stopped after)."""
-    tmp = tmp_path_factory.mktemp("inbox")
-    env = e2e_env(tmp)
-    env["SERVICELOTSEN_REGISTRY"] = str(REGISTRY)
-    stack = Stack(
-        [actions_service(env, log_dir=tmp), rasa_service(env, log_dir=tmp)], env
-    )
-    stack.start(timeout=240)
-    try:
-        chat = Chat(env)
-        for text, _ in SCRIPT:
-            assert chat.say(f"inkorg-{next(_ids)}", text), text
-    finally:
-        stack.stop()
-    yield Path(env["SERVICELOTSEN_TRACKER_DB"])
+def tracker(
+    shared_stack: Stack,
+    copy_conversations: Callable[[Sequence[str], Path], Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    """A tracker store holding the scripted conversation, written by the real
+    stack (the shared one: only this script's conversations are copied)."""
+    assert shared_stack.env["SERVICELOTSEN_REGISTRY"] == str(REGISTRY)
+    chat = Chat(shared_stack.env)
+    for text, _ in SCRIPT:
+        assert chat.say(f"inkorg-{next(_ids)}", text), text
+    return copy_conversations(["inkorg-"], tmp_path_factory.mktemp("inbox") / "tracker.db")
 
 
 @pytest.fixture(scope="module")

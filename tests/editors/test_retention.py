@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from bot import retention
+from bot import inbox, retention
 from bot.cli import main as cli_main
 from bot.errors import TrackerStoreError
 from bot.retention import DISTANCE_PLACEHOLDER, purge, scrub_event
@@ -275,6 +275,48 @@ def test_the_store_of_a_deployment_from_its_postgresql_settings() -> None:
         "sqlite:///x.db"
     )
     assert retention.store_url("sqlite:///y.db", env) == "sqlite:///y.db"
+
+
+def _example_settings() -> dict[str, str]:
+    """deploy/servicelotsen.env.example, as systemd's EnvironmentFile reads it."""
+    settings = {}
+    example = ROOT / "deploy" / "servicelotsen.env.example"
+    for line in example.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "=" in line:
+            key, value = line.split("=", 1)
+            settings[key.strip()] = value.strip()
+    return settings
+
+
+def test_inbox_report_and_purge_agree_on_a_deployments_store() -> None:
+    """A deployment configured from the example file: `make inbox`, `make report`
+    and `make purge` all work on its PostgreSQL (the inbox and the report used
+    to ignore SERVICELOTSEN_PG_* and read the local SQLite file)."""
+    env = _example_settings()
+    assert "SERVICELOTSEN_TRACKER_URL" not in env and env["SERVICELOTSEN_PG_HOST"]
+    url = inbox.tracker_url(None, env)  # the inbox and the report (bot.report.build)
+    assert url.startswith("postgresql+psycopg2://")
+    assert f"@{env['SERVICELOTSEN_PG_HOST']}:{env['SERVICELOTSEN_PG_PORT']}/" in url
+    assert url == retention.store_url(None, env)
+
+
+@pytest.mark.slow
+def test_the_inbox_reads_postgresql_from_the_deployment_settings(
+    postgres_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = postgres_store.rsplit("/", 1)[1]
+    monkeypatch.delenv("SERVICELOTSEN_TRACKER_URL", raising=False)
+    monkeypatch.setenv("SERVICELOTSEN_TRACKER_DB", "/does/not/exist.db")
+    for key, value in {
+        "SERVICELOTSEN_PG_HOST": "127.0.0.1",
+        "SERVICELOTSEN_PG_PORT": "5432",
+        "SERVICELOTSEN_PG_DB": database,
+        "SERVICELOTSEN_PG_USER": "postgres",
+    }.items():
+        monkeypatch.setenv(key, value)
+    rows = inbox.read_events(inbox.tracker_url(), since=0.0)
+    assert rows and database in inbox.tracker_url()
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ default Blekinge data the report must simply be complete and quick.
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import os
 import subprocess
@@ -33,6 +34,8 @@ TABLES = {
     "efterfragan_per_manad.csv",
     "efterfragan_per_ort.csv",
     "digitala_alternativ.csv",
+    "invanare_per_kommun.csv",
+    "dataalder_per_kategori.csv",
 }
 GAP_RED = (192, 22, 29)
 
@@ -147,6 +150,23 @@ def test_maps_highlight_the_gap_localities(written: Path) -> None:
     assert _red_pixels(maps / "karta-paketombud.png") == 0  # no data: no gaps, no key
 
 
+def test_text_from_files_is_escaped_on_the_page(region: Region, tmp_path: Path) -> None:
+    """The page is an autoescaped template: a file name with markup in it is shown,
+    never run."""
+    population = _population(tmp_path).rename(tmp_path / "<i>invånare&.csv")
+    result = build_report(
+        tmp_path / "r",
+        registry_path=region.registry_path,
+        gazetteer_path=region.places_path,
+        config=region.config,
+        population_path=population,
+        demand=False,
+    )
+    page = result.html.read_text(encoding="utf-8")
+    assert "<code>&lt;i&gt;invånare&amp;.csv</code>" in page
+    assert "<i>invånare" not in page
+
+
 def test_unweighted_report_says_so(region: Region, tmp_path: Path) -> None:
     result = build_report(
         tmp_path / "r",
@@ -173,6 +193,34 @@ def test_default_blekinge_data(tmp_path: Path) -> None:
     no_data = [d.group.id for d in result.analysis.groups if not d.has_data]
     assert no_data == []  # parcel points and apoteksombud are reported now
     assert {p.name for p in result.out_dir.glob("*.csv")} == TABLES
+    # weighted by SCB's tätorter 2020 by default: every resident of a tätort
+    # counted once, the rest stated per kommun as not placed
+    population = result.analysis.population
+    assert population is not None and "SCB" in population.source
+    assert sum(population.residents.values()) == 132_691
+    assert result.weighting is not None
+    not_placed = {k.kommun: k.outside for k in result.weighting.kommuner}
+    assert not_placed["Karlskrona"] == 10_574 and not_placed["Karlshamn"] == 4_864
+    html = result.html.read_text(encoding="utf-8")
+    assert "De är inte placerade" in html
+    assert "Bearbetning av data från SCB (Statistiska tätorter 2020)" in html
+    for gap in result.resident_gaps:
+        assert 0 <= gap.beyond <= gap.residents
+    placed = {g.kommun: g.residents for g in result.resident_gaps}
+    assert sum(placed.values()) == 132_691
+    ages = {a.category: a for a in result.ages}
+    assert ages["paketombud"].oldest == datetime.date(2021, 4, 28)
+    assert ages["apoteksombud"].newest == datetime.date(2025, 11, 12)
+    assert ages["bibliotek"].points == 0
+
+
+def test_default_blekinge_data_population_flag_overrides(tmp_path: Path) -> None:
+    own = tmp_path / "invanare.csv"
+    own.write_text("ort,kommun,invånare\nTving,Karlskrona,1000\n", encoding="utf-8")
+    result = build_report(tmp_path / "r", population_path=own, demand=False)
+    assert result.weighting is None
+    assert result.analysis.population is not None
+    assert sum(result.analysis.population.residents.values()) == 1000
 
 
 def _cli(
@@ -234,6 +282,16 @@ def test_cli_report_and_closure(region: Region, tmp_path: Path) -> None:
     assert closure.returncode == 0, closure.stderr
     impact = json.loads(closure.stdout)["impacts"][0]
     assert impact["point_id"] == "S1" and impact["new_gap_localities"] == 2
+    # text and JSON agree: every area the JSON counts is listed in the text
+    text_closure = _cli("closure", "Testbutik Aby", *_region_flags(region))
+    assert text_closure.returncode == 0, text_closure.stderr
+    listed = [ln for ln in text_closure.stdout.splitlines() if ": nu " in ln]
+    assert len(listed) == len(impact["effects"])
+    assert len(listed) == impact["nearest_for_localities"] + impact[
+        "nearest_for_postcodes"
+    ]
+    if impact["nearest_for_postcodes"]:
+        assert "  Postnummerområden:" in text_closure.stdout
     ranked = _cli("closure", "--rank", "apotek", *_region_flags(region))
     assert ranked.returncode == 0, ranked.stderr
     assert (

@@ -1,6 +1,7 @@
 """`python -m bot report` on conversations held with the real stack.
 
-Rasa and the action server run on a temporary SQLite tracker store and the
+Rasa and the action server (the shared stack of tests/conftest.py) run on a
+temporary SQLite tracker store and the
 obviously fake test registry (tests/fixtures/e2e); residents ask in
 scripted conversations, and the report then reads that store. This checks
 that the events the actions really record give each search its place, type
@@ -15,12 +16,13 @@ import itertools
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
-from scripts.stack import ROOT, Stack, actions_service, rasa_service
-from tests.e2e.conftest import Chat, e2e_env
+from scripts.stack import ROOT, Stack
+from tests.e2e.conftest import Chat
 
 pytestmark = pytest.mark.e2e
 
@@ -39,26 +41,23 @@ SCRIPT: list[tuple[str, int]] = [
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+def report(
+    shared_stack: Stack,
+    copy_conversations: Callable[[Sequence[str], Path], Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, object]]:
+    assert shared_stack.env["SERVICELOTSEN_REGISTRY"] == str(REGISTRY)
     tmp = tmp_path_factory.mktemp("efterfragan")
-    env = e2e_env(tmp)
-    env["SERVICELOTSEN_REGISTRY"] = str(REGISTRY)
-    stack = Stack(
-        [actions_service(env, log_dir=tmp), rasa_service(env, log_dir=tmp)], env
-    )
-    stack.start(timeout=240)
-    try:
-        chat = Chat(env)
-        for text, times in SCRIPT:
-            for _ in range(times):
-                assert chat.say(f"rapport-{next(_ids)}", text), text
-    finally:
-        stack.stop()
+    chat = Chat(shared_stack.env)
+    for text, times in SCRIPT:
+        for _ in range(times):
+            assert chat.say(f"rapport-{next(_ids)}", text), text
+    tracker = copy_conversations(["rapport-"], tmp / "tracker.db")
     out = tmp / "rapport"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "report", "--out", str(out), "--json",
          "--registry", str(REGISTRY),
-         "--tracker", f"sqlite:///{env['SERVICELOTSEN_TRACKER_DB']}"],
+         "--tracker", f"sqlite:///{tracker}"],
         capture_output=True, text=True, check=False, cwd=ROOT, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

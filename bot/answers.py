@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Sequence
 
 from bot.index import Nearby, NearestAnswer
+from bot.lang import english
 from bot.lotsen import PAGE_SIZE, Origin
 from bot.messages import say
 from bot.opening_hours import parse_opening_hours, to_local
@@ -31,7 +32,11 @@ __all__ = [
 ]
 
 
-def _month(day: datetime.date) -> str:
+def _month(day: datetime.date, lang: str = "sv") -> str:
+    if lang == "en":
+        months = english().months
+        if len(months) == 12:
+            return f"{months[day.month - 1].capitalize()} {day.year}"
     return f"{SWEDISH_MONTHS[day.month - 1]} {day.year}"
 
 
@@ -65,7 +70,7 @@ def freshness(
     for source, dates in sorted(
         by_source.items(), key=lambda item: (min(item[1]), item[0])
     ):
-        first, last = _month(min(dates)), _month(max(dates))
+        first, last = _month(min(dates), lang), _month(max(dates), lang)
         age = (
             first if first == last else say("month_span", lang, first=first, last=last)
         )
@@ -153,7 +158,7 @@ def nearest_answer(
     heading = say(
         "nearest_heading" if offset == 0 else "more_heading",
         lang,
-        plural=service_type.plural,
+        plural=service_type.display_plural(lang),
         origin=_from(origin, lang),
     )
     lines = [heading]
@@ -189,16 +194,16 @@ def _nothing_answer(
 ) -> str:
     where = _from(origin, lang)
     if answer.has_data:
-        first = say("no_more_near", lang, plural=service_type.plural, origin=where)
+        first = say("no_more_near", lang, plural=service_type.display_plural(lang), origin=where)
     else:
-        first = say("no_data_for_type", lang, plural=service_type.plural)
+        first = say("no_data_for_type", lang, plural=service_type.display_plural(lang))
     lines = [first]
     shown: list[ServicePoint] = []
     for category, hits in answer.related:
         related = related_types.get(category)
         if related is None or not hits:
             continue
-        lines.append(say("related_heading", lang, name=related.name, origin=where))
+        lines.append(say("related_heading", lang, name=related.display_name(lang), origin=where))
         lines += [_line(i + 1, hit, moment, lang) for i, hit in enumerate(hits)]
         shown += [hit.point for hit in hits]
     if shown:
@@ -223,7 +228,7 @@ def locality_answer(
                 say(
                     "locality_line",
                     lang,
-                    plural=service_type.plural.capitalize(),
+                    plural=service_type.display_plural(lang).capitalize(),
                     names=join_swedish(sorted(set(names))),
                 )
             )

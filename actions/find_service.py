@@ -26,6 +26,11 @@ from bot.carriers import carrier_id
 from bot.extract import mentions_no_car, place_candidate
 from bot.lotsen import Lotsen, Origin, PlaceProblem
 from bot.outcome import Kind, Question
+from bot.service_types import alternative_types
+
+#: Intents whose message asks a new question about a service: without a
+#: service word the bot understood, the previous service type is not reused.
+NEW_QUESTION_INTENTS = ("find_service",)
 
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
@@ -96,12 +101,37 @@ class ValidateFindServiceForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        """A carrier alone ("mitt DHL-paket") means a parcel point."""
-        entities = tracker.latest_message.get("entities", []) or []
+        """Never an old service type for a new question; a carrier alone
+        ("mitt DHL-paket") means a parcel point.
+
+        A question ("where is the nearest pharmacy in Karlshamn?") in which the
+        NLU found no service word it knows must not be answered with the type
+        asked for earlier (the ATMs of the last question): the bot says it did
+        not understand and asks. A new service type without a carrier drops
+        the carrier of an earlier question.
+        """
+        message = tracker.latest_message
+        entities = message.get("entities", []) or []
         names = {e.get("entity") for e in entities}
         if "carrier" in names and "service_type" not in names:
             return {"service_type": "paketombud"}
-        return {}
+        text = str(message.get("text") or "").strip()
+        if not text or text.startswith("/"):
+            return {}
+        out: dict[str, Any] = {}
+        if "service_type" in names and "carrier" not in names:
+            out["carrier"] = None
+        intent = (message.get("intent") or {}).get("name")
+        asked = tracker.get_slot("requested_slot")
+        if (
+            intent in NEW_QUESTION_INTENTS
+            and "service_type" not in names
+            and asked != "location"
+            and tracker.get_slot("service_type") is not None
+        ):
+            dispatcher.utter_message(response="utter_unknown_service_type")
+            out.update({"service_type": None, "carrier": None})
+        return out
 
     def validate_service_type(
         self,
@@ -260,10 +290,29 @@ class ActionFindService(LotsenAction):
                 tracker, Kind.ASKED, Question.NEAREST, service_type=category
             )
             return [record(asked)]
+        if origin.place is not None and not origin.place.in_blekinge:
+            dispatcher.utter_message(
+                text=outside_blekinge_note(origin, language_of(tracker))
+            )
         carrier = asked_carrier(tracker, category)
-        events = search_and_answer(
-            dispatcher, tracker, lotsen, category, origin, carrier=carrier
+        categories = tuple(
+            cat
+            for cat in offered_types(tracker, category)
+            if cat == category or lotsen.index.count(cat) > 0
         )
+        events: list[dict[str, Any]] = []
+        if len(categories) > 1 and carrier is None:
+            # words that fit two types ("hämta ut medicin"): both, nearest first
+            def first_km(cat: str) -> float:
+                hits = lotsen.nearest(cat, origin, k=1).results
+                return hits[0].distance_km if hits else float("inf")
+
+            for cat in sorted(categories, key=first_km):
+                events += search_and_answer(dispatcher, tracker, lotsen, cat, origin)
+        else:
+            events = search_and_answer(
+                dispatcher, tracker, lotsen, category, origin, carrier=carrier
+            )
         if category == "dagligvaror" and any(
             mentions_no_car(text) for text in recent_texts(tracker)
         ):
@@ -271,6 +320,46 @@ class ActionFindService(LotsenAction):
             if delivery:
                 dispatcher.utter_message(text=delivery)
         return events
+
+
+def language_of(tracker: Tracker) -> str:
+    """The conversation's language: the slot `language`, Swedish by default."""
+    return "en" if tracker.get_slot("language") == "en" else "sv"
+
+
+def outside_blekinge_note(origin: Origin, language: str = "sv") -> str:
+    """What the bot says before answering from a place beyond Blekinge."""
+    place = origin.place
+    assert place is not None
+    if language == "en":
+        return (
+            f"{place.name} is in {place.municipality} municipality "
+            f"({place.county}), outside Blekinge. I only know about service in "
+            "Blekinge; the nearest in Blekinge are below. For what there is "
+            f"where you are, ask {place.municipality} municipality or search a "
+            "map service."
+        )
+    return (
+        f"{place.name} ligger i {place.municipality_name}, utanför Blekinge. "
+        "Jag känner bara till service i Blekinge; närmast i Blekinge är "
+        "ställena här nedanför. Vill du veta vad som finns där du är, fråga "
+        f"{place.municipality_name} eller sök i en karttjänst."
+    )
+
+
+def offered_types(tracker: Tracker, category: str) -> tuple[str, ...]:
+    """The types to offer: `category`, or several when the resident's words fit
+    several ("hämta ut medicin": apoteksombud and apotek, data/service_types.yml).
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        parse = event.get("parse_data") or {}
+        entities = parse.get("entities") or []
+        if any(e.get("entity") == "service_type" for e in entities):
+            kinds = alternative_types(str(event.get("text") or ""))
+            return kinds if category in kinds else (category,)
+    return (category,)
 
 
 class ActionMoreResults(Action):

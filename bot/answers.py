@@ -29,6 +29,7 @@ from bot.freshness import (
     old_years,
 )
 from bot.index import Nearby, NearestAnswer
+from bot.lang import english
 from bot.lotsen import PAGE_SIZE, Origin
 from bot.messages import say
 from bot.opening_hours import parse_opening_hours, to_local
@@ -49,7 +50,11 @@ __all__ = [
 ]
 
 
-def _month(day: datetime.date) -> str:
+def _month(day: datetime.date, lang: str = "sv") -> str:
+    if lang == "en":
+        months = english().months
+        if len(months) == 12:
+            return f"{months[day.month - 1].capitalize()} {day.year}"
     return f"{SWEDISH_MONTHS[day.month - 1]} {day.year}"
 
 
@@ -91,7 +96,7 @@ def freshness(
     for source, days in sorted(
         by_source.items(), key=lambda item: (min(item[1]), item[0])
     ):
-        first, last = _month(min(days)), _month(max(days))
+        first, last = _month(min(days), lang), _month(max(days), lang)
         age = (
             first if first == last else say("month_span", lang, first=first, last=last)
         )
@@ -262,7 +267,9 @@ def nearest_answer(
             answer, origin, service_type, related_types, moment, lang
         )
     plural = (
-        _carrier_plural(answer) if answer.carrier is not None else service_type.plural
+        _carrier_plural(answer)
+        if answer.carrier is not None
+        else service_type.display_plural(lang)
     )
     heading = say(
         "nearest_heading" if offset == 0 else "more_heading",
@@ -340,16 +347,16 @@ def _nothing_answer(
 ) -> str:
     where = _from(origin, lang)
     if answer.has_data:
-        first = say("no_more_near", lang, plural=service_type.plural, origin=where)
+        first = say("no_more_near", lang, plural=service_type.display_plural(lang), origin=where)
     else:
-        first = say("no_data_for_type", lang, plural=service_type.plural)
+        first = say("no_data_for_type", lang, plural=service_type.display_plural(lang))
     lines = [first]
     shown: list[ServicePoint] = []
     for category, hits in answer.related:
         related = related_types.get(category)
         if related is None or not hits:
             continue
-        lines.append(say("related_heading", lang, name=related.name, origin=where))
+        lines.append(say("related_heading", lang, name=related.display_name(lang), origin=where))
         lines += [
             _line(i + 1, hit, moment, lang, category, related_types)
             for i, hit in enumerate(hits)
@@ -377,7 +384,7 @@ def locality_answer(
                 say(
                     "locality_line",
                     lang,
-                    plural=service_type.plural.capitalize(),
+                    plural=service_type.display_plural(lang).capitalize(),
                     names=join_swedish(sorted(set(names))),
                 )
             )

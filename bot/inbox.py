@@ -695,6 +695,8 @@ def intent_files(root: Path | None = None) -> dict[str, str]:
 
     project = Project(root or REPO_ROOT)
     files = [p for p in project.nlu_files() if "generated" not in p.parts]
+    # the Swedish file first; English examples (data/nlu/en/) only as a last resort
+    files.sort(key=lambda p: "en" in p.relative_to(project.nlu_dir).parts[:-1])
     found: dict[str, str] = {}
     for example in load_nlu(project, files).examples:
         found.setdefault(example.intent, example.file)

@@ -28,7 +28,7 @@ from bot.knowledge import (
     format_entry,
     format_home_delivery,
 )
-from bot.lotsen import PlaceProblem
+from bot.lotsen import Lotsen, PlaceProblem
 from bot.messages import say
 from bot.outcome import Kind, Question
 
@@ -69,6 +69,21 @@ def home_delivery_text(municipality: str | None, lang: str = "sv") -> str | None
     return say(
         "delivery_without_car", lang, delivery=format_home_delivery(kommun, lang)
     )
+
+
+def place_in_text(text: str, lotsen: Lotsen) -> str | None:
+    """A place named after "i", "på", "från" … that the gazetteer knows: the
+    longest of the next one to three words ("i Bräkne Hoby och …")."""
+    words = text.replace(",", " ").replace("?", " ").split()
+    for i, word in enumerate(words[:-1]):
+        if word.casefold() not in ("i", "på", "från", "nära", "vid", "utanför"):
+            continue
+        for n in (3, 2, 1):
+            candidate = " ".join(words[i + 1 : i + 1 + n])
+            resolution = lotsen.resolve(candidate)
+            if resolution.found and resolution.place is not None:
+                return resolution.place.name
+    return None
 
 
 def _latest_entity(tracker: Tracker, name: str) -> str | None:
@@ -228,12 +243,17 @@ class ActionHomeDelivery(_KommunAction):
     ) -> list[dict[str, Any]]:
         """The kommun's home delivery; for "har ingen bil, hur handlar jag mat"
         with a place, also the nearest grocery store from there."""
-        events = await super().run(dispatcher, tracker, domain)
         text = str(tracker.latest_message.get("text") or "")
-        if not (mentions_no_car(text) or "handla" in text.casefold()):
-            return events
-        lotsen = lotsen_or_apologise(dispatcher)
+        combined = mentions_no_car(text) or "handla" in text.casefold()
         named = _latest_entity(tracker, "location")
+        lotsen = lotsen_or_apologise(dispatcher) if combined else None
+        if named is None and lotsen is not None:
+            # "jag bor i Eringsboda och har ingen bil …": the place the NLU missed
+            named = place_in_text(text, lotsen)
+            if named is not None:
+                entities = tracker.latest_message.setdefault("entities", [])
+                entities.append({"entity": "location", "value": named})
+        events = await super().run(dispatcher, tracker, domain)
         if lotsen is None or named is None:
             return events
         resolution = lotsen.resolve(named)

@@ -56,3 +56,10 @@ def test_home_delivery_with_a_place_also_names_the_nearest_store() -> None:
     assert "Ronneby" in reply.texts[0]
     assert reply.texts[1].startswith("Närmaste matbutiker från Eringsboda:")
     assert "Testombud Eringsboda" in reply.texts[1]
+
+
+def test_home_delivery_finds_the_place_the_nlu_missed() -> None:
+    tracker = make_tracker(QUESTION, intent="ask_home_delivery")  # no entities
+    reply = run_action(ActionHomeDelivery(), tracker)
+    assert "Ronneby" in reply.texts[0]
+    assert reply.texts[-1].startswith("Närmaste matbutiker från Eringsboda:")

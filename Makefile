@@ -219,7 +219,7 @@ test-stories: train
 
 # NLU scores on tests/nlu/heldout.yml; fails below the targets in the script.
 evaluate: train
-	$(RPY) scripts/evaluate_nlu.py --model $(RASA_MODEL)
+	$(RPY) scripts/evaluate_nlu.py --model $(RASA_MODEL) $(EVALUATE_ARGS)
 
 # Benchmarks against Rasa's own example bot (docs/benchmarks.md); about 20 min.
 # Holds the lock that keeps other heavy runs of ours off the 2 cores meanwhile.

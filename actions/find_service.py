@@ -20,11 +20,17 @@ from actions.common import (
     recorded,
     slot_text,
 )
-from actions.knowledge import digital_hint
+from actions.knowledge import digital_hint, home_delivery_text
 from bot.answers import nearest_answer, places_payload
-from bot.extract import place_candidate
+from bot.carriers import carrier_id
+from bot.extract import mentions_no_car, place_candidate
 from bot.lotsen import Lotsen, Origin, PlaceProblem
 from bot.outcome import Kind, Question
+from bot.service_types import alternative_types
+
+#: Intents whose message asks a new question about a service: without a
+#: service word the bot understood, the previous service type is not reused.
+NEW_QUESTION_INTENTS = ("find_service",)
 
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
@@ -89,6 +95,44 @@ class ValidateFindServiceForm(FormValidationAction):
         candidate = place_candidate(text)
         return {"location": candidate} if candidate else {}
 
+    async def extract_service_type(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Never an old service type for a new question; a carrier alone
+        ("mitt DHL-paket") means a parcel point.
+
+        A question ("where is the nearest pharmacy in Karlshamn?") in which the
+        NLU found no service word it knows must not be answered with the type
+        asked for earlier (the ATMs of the last question): the bot says it did
+        not understand and asks. A new service type without a carrier drops
+        the carrier of an earlier question.
+        """
+        message = tracker.latest_message
+        entities = message.get("entities", []) or []
+        names = {e.get("entity") for e in entities}
+        if "carrier" in names and "service_type" not in names:
+            return {"service_type": "paketombud"}
+        text = str(message.get("text") or "").strip()
+        if not text or text.startswith("/"):
+            return {}
+        out: dict[str, Any] = {}
+        if "service_type" in names and "carrier" not in names:
+            out["carrier"] = None
+        intent = (message.get("intent") or {}).get("name")
+        asked = tracker.get_slot("requested_slot")
+        if (
+            intent in NEW_QUESTION_INTENTS
+            and "service_type" not in names
+            and asked != "location"
+            and tracker.get_slot("service_type") is not None
+        ):
+            dispatcher.utter_message(response="utter_unknown_service_type")
+            out.update({"service_type": None, "carrier": None})
+        return out
+
     def validate_service_type(
         self,
         value: Any,
@@ -138,6 +182,36 @@ class ValidateFindServiceForm(FormValidationAction):
         return place_slots(place)
 
 
+def recent_texts(tracker: Tracker, n: int = 3) -> list[str]:
+    """The resident's last `n` typed messages (the question may be a turn back)."""
+    texts = [
+        str(e.get("text") or "")
+        for e in tracker.events
+        if e.get("event") == "user" and not str(e.get("text") or "").startswith("/")
+    ]
+    return texts[-n:]
+
+
+def asked_carrier(tracker: Tracker, category: str | None) -> str | None:
+    """The carrier a parcel question is limited to ("postnord"), or None.
+
+    The latest message's `carrier` entity; else the conversation's `carrier`
+    slot, unless the latest message named a service without a carrier ("och
+    paketombud i Ronneby?" asks for all carriers again).
+    """
+    if category != "paketombud":
+        return None
+    entities = tracker.latest_message.get("entities", []) or []
+    for entity in entities:
+        if entity.get("entity") == "carrier":
+            found = carrier_id(slot_text(entity.get("value")))
+            if found:
+                return found
+    if any(e.get("entity") == "service_type" for e in entities):
+        return None
+    return carrier_id(slot_text(tracker.get_slot("carrier")))
+
+
 def search_and_answer(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -145,11 +219,12 @@ def search_and_answer(
     category: str,
     origin: Origin,
     offset: int = 0,
+    carrier: str | None = None,
 ) -> list[dict[str, Any]]:
     """Utter one page of the nearest points; return the slot events for
     "visa fler" and the answer's outcome."""
     lang = language(tracker)
-    page = lotsen.page(category, origin, offset)
+    page = lotsen.page(category, origin, offset, carrier=carrier)
     text = nearest_answer(
         page.answer,
         origin,
@@ -159,7 +234,7 @@ def search_and_answer(
         more_available=page.more,
         lang=lang,
     )
-    if page.kind is Kind.NO_DATA:
+    if page.kind is Kind.NO_DATA and carrier is None:
         hint = digital_hint(category, lang)
         if hint:
             text = f"{text}\n{hint}"
@@ -167,13 +242,19 @@ def search_and_answer(
     if page.listed:
         dispatcher.utter_message(
             json_message=places_payload(
-                page.listed, first_number=page.first_number, lang=lang
+                page.listed,
+                first_number=page.first_number,
+                lang=lang,
+                category=category if page.shown else None,
+                carrier=carrier,
             )
         )
-    search = {
+    search: dict[str, Any] = {
         "category": category,
         "place_id": origin.place.id if origin.place is not None else None,
     }
+    if carrier is not None:
+        search["carrier"] = carrier
     found = outcome(
         tracker,
         page.kind,
@@ -209,7 +290,76 @@ class ActionFindService(LotsenAction):
                 tracker, Kind.ASKED, Question.NEAREST, service_type=category
             )
             return [record(asked)]
-        return search_and_answer(dispatcher, tracker, lotsen, category, origin)
+        if origin.place is not None and not origin.place.in_blekinge:
+            dispatcher.utter_message(
+                text=outside_blekinge_note(origin, language_of(tracker))
+            )
+        carrier = asked_carrier(tracker, category)
+        categories = tuple(
+            cat
+            for cat in offered_types(tracker, category)
+            if cat == category or lotsen.index.count(cat) > 0
+        )
+        events: list[dict[str, Any]] = []
+        if len(categories) > 1 and carrier is None:
+            # words that fit two types ("hämta ut medicin"): both, nearest first
+            def first_km(cat: str) -> float:
+                hits = lotsen.nearest(cat, origin, k=1).results
+                return hits[0].distance_km if hits else float("inf")
+
+            for cat in sorted(categories, key=first_km):
+                events += search_and_answer(dispatcher, tracker, lotsen, cat, origin)
+        else:
+            events = search_and_answer(
+                dispatcher, tracker, lotsen, category, origin, carrier=carrier
+            )
+        if category == "dagligvaror" and any(
+            mentions_no_car(text) for text in recent_texts(tracker)
+        ):
+            delivery = home_delivery_text(origin.municipality, language(tracker))
+            if delivery:
+                dispatcher.utter_message(text=delivery)
+        return events
+
+
+def language_of(tracker: Tracker) -> str:
+    """The conversation's language: the slot `language`, Swedish by default."""
+    return "en" if tracker.get_slot("language") == "en" else "sv"
+
+
+def outside_blekinge_note(origin: Origin, language: str = "sv") -> str:
+    """What the bot says before answering from a place beyond Blekinge."""
+    place = origin.place
+    assert place is not None
+    if language == "en":
+        return (
+            f"{place.name} is in {place.municipality} municipality "
+            f"({place.county}), outside Blekinge. I only know about service in "
+            "Blekinge; the nearest in Blekinge are below. For what there is "
+            f"where you are, ask {place.municipality} municipality or search a "
+            "map service."
+        )
+    return (
+        f"{place.name} ligger i {place.municipality_name}, utanför Blekinge. "
+        "Jag känner bara till service i Blekinge; närmast i Blekinge är "
+        "ställena här nedanför. Vill du veta vad som finns där du är, fråga "
+        f"{place.municipality_name} eller sök i en karttjänst."
+    )
+
+
+def offered_types(tracker: Tracker, category: str) -> tuple[str, ...]:
+    """The types to offer: `category`, or several when the resident's words fit
+    several ("hämta ut medicin": apoteksombud and apotek, data/service_types.yml).
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        parse = event.get("parse_data") or {}
+        entities = parse.get("entities") or []
+        if any(e.get("entity") == "service_type" for e in entities):
+            kinds = alternative_types(str(event.get("text") or ""))
+            return kinds if category in kinds else (category,)
+    return (category,)
 
 
 class ActionMoreResults(Action):
@@ -240,7 +390,8 @@ class ActionMoreResults(Action):
             dispatcher.utter_message(response="utter_nothing_to_show_more_of")
             return nothing
         shown = int(tracker.get_slot("results_shown") or 0)
-        if not lotsen.has_more(category, origin, shown):
+        carrier = carrier_id(search.get("carrier"))
+        if not lotsen.has_more(category, origin, shown, carrier):
             dispatcher.utter_message(response="utter_no_more_results")
             no_more = outcome(
                 tracker,
@@ -251,5 +402,5 @@ class ActionMoreResults(Action):
             )
             return [record(no_more)]
         return search_and_answer(
-            dispatcher, tracker, lotsen, category, origin, offset=shown
+            dispatcher, tracker, lotsen, category, origin, offset=shown, carrier=carrier
         )

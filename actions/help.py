@@ -33,6 +33,11 @@ class ActionHelp(Action):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
-        plurals = [st.plural for st in load_service_types().values()]
-        dispatcher.utter_message(response="utter_help", services=join_swedish(plurals))
+        language = "en" if tracker.get_slot("language") == "en" else "sv"
+        plurals = [st.display_plural(language) for st in load_service_types().values()]
+        if language == "en":
+            services = ", ".join(plurals[:-1]) + f" and {plurals[-1]}"
+        else:
+            services = join_swedish(plurals)
+        dispatcher.utter_message(response="utter_help", services=services)
         return [record(outcome(tracker, Kind.FOUND, Question.HELP))]

@@ -18,7 +18,9 @@ from actions.common import (
     record,
     tell_place_problem,
 )
+from bot.answers import nearest_answer
 from bot.errors import ServicelotsenError
+from bot.extract import mentions_no_car
 from bot.knowledge import (
     Knowledge,
     Municipality,
@@ -26,7 +28,7 @@ from bot.knowledge import (
     format_entry,
     format_home_delivery,
 )
-from bot.lotsen import PlaceProblem
+from bot.lotsen import Lotsen, PlaceProblem
 from bot.messages import say
 from bot.outcome import Kind, Question
 
@@ -54,6 +56,34 @@ def digital_hint(category: str, lang: str = "sv") -> str | None:
     entry = entries[0]
     link = say("digital_hint_link", lang, url=entry.links[0].url) if entry.links else ""
     return say("digital_hint", lang, text=entry.text) + link
+
+
+def home_delivery_text(municipality: str | None, lang: str = "sv") -> str | None:
+    """What the knowledge says about home delivery in a kommun, as one message."""
+    found = knowledge()
+    if found is None or not municipality:
+        return None
+    kommun = found.for_municipality(municipality)
+    if kommun is None:
+        return None
+    return say(
+        "delivery_without_car", lang, delivery=format_home_delivery(kommun, lang)
+    )
+
+
+def place_in_text(text: str, lotsen: Lotsen) -> str | None:
+    """A place named after "i", "på", "från" … that the gazetteer knows: the
+    longest of the next one to three words ("i Bräkne Hoby och …")."""
+    words = text.replace(",", " ").replace("?", " ").split()
+    for i, word in enumerate(words[:-1]):
+        if word.casefold() not in ("i", "på", "från", "nära", "vid", "utanför"):
+            continue
+        for n in (3, 2, 1):
+            candidate = " ".join(words[i + 1 : i + 1 + n])
+            resolution = lotsen.resolve(candidate)
+            if resolution.found and resolution.place is not None:
+                return resolution.place.name
+    return None
 
 
 def _latest_entity(tracker: Tracker, name: str) -> str | None:
@@ -204,6 +234,45 @@ class ActionHomeDelivery(_KommunAction):
 
     def answer(self, kommun: Municipality, lang: str) -> str:
         return format_home_delivery(kommun, lang)
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        """The kommun's home delivery; for "har ingen bil, hur handlar jag mat"
+        with a place, also the nearest grocery store from there."""
+        text = str(tracker.latest_message.get("text") or "")
+        combined = mentions_no_car(text) or "handla" in text.casefold()
+        named = _latest_entity(tracker, "location")
+        lotsen = lotsen_or_apologise(dispatcher) if combined else None
+        if named is None and lotsen is not None:
+            # "jag bor i Eringsboda och har ingen bil …": the place the NLU missed
+            named = place_in_text(text, lotsen)
+            if named is not None:
+                entities = tracker.latest_message.setdefault("entities", [])
+                entities.append({"entity": "location", "value": named})
+        events = await super().run(dispatcher, tracker, domain)
+        if lotsen is None or named is None:
+            return events
+        resolution = lotsen.resolve(named)
+        place = resolution.place if resolution.found else None
+        origin = lotsen.origin_for_place(place) if place is not None else None
+        if origin is None:
+            return events
+        answer = lotsen.nearest("dagligvaror", origin, k=1)
+        if answer.results:
+            dispatcher.utter_message(
+                text=nearest_answer(
+                    answer,
+                    origin,
+                    lotsen.service_types["dagligvaror"],
+                    lotsen.service_types,
+                    lang=language(tracker),
+                )
+            )
+        return events
 
 
 class ActionHumanHandoff(_KommunAction):

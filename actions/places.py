@@ -18,7 +18,7 @@ from actions.common import (
     slot_text,
 )
 from bot.answers import hours_answer, locality_answer
-from bot.gazetteer import Place
+from bot.gazetteer import Municipality, Place
 from bot.lotsen import Lotsen, Origin, PlaceProblem
 from bot.messages import say
 from bot.outcome import Kind, Question
@@ -49,6 +49,12 @@ def _entity_text(tracker: Tracker, name: str, as_written: bool = False) -> str |
     return None
 
 
+def _kommun_of_message(tracker: Tracker, lotsen: Lotsen) -> Municipality | None:
+    """The whole kommun this message names ("vad finns i Ronneby kommun?")."""
+    named = _entity_text(tracker, "location", as_written=True)
+    return lotsen.gazetteer.municipality(named) if named is not None else None
+
+
 def _place_of_message(
     tracker: Tracker, dispatcher: CollectingDispatcher, lotsen: Lotsen
 ) -> Place | PlaceProblem | None:
@@ -77,6 +83,16 @@ class ActionListServices(LotsenAction):
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, lotsen: Lotsen
     ) -> list[dict[str, Any]]:
+        kommun = _kommun_of_message(tracker, lotsen)
+        if kommun is not None:  # "vad finns i Ronneby kommun?": the whole kommun
+            in_kommun = lotsen.in_municipality(kommun)
+            dispatcher.utter_message(
+                text=locality_answer(
+                    kommun.name, in_kommun, lotsen.service_types, language(tracker)
+                )
+            )
+            found = Kind.FOUND if in_kommun else Kind.NO_DATA
+            return [record(outcome(tracker, found, self.question))]
         place = _place_of_message(tracker, dispatcher, lotsen)
         if isinstance(place, PlaceProblem):
             return [record(outcome(tracker, place.kind, self.question))]

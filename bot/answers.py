@@ -12,17 +12,36 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
+from bot.carriers import (
+    KIND_LOCKER,
+    carrier_name,
+    carrier_names,
+    carriers_of,
+    is_locker,
+    load_carriers,
+    parcel_label,
+)
+from bot.freshness import (
+    ANY_FINDER,
+    check_advice,
+    dated_sources,
+    load_freshness,
+    old_years,
+)
 from bot.index import Nearby, NearestAnswer
+from bot.lang import english
 from bot.lotsen import PAGE_SIZE, Origin
 from bot.messages import say
 from bot.opening_hours import parse_opening_hours, to_local
 from bot.phrasing import SWEDISH_MONTHS, join_swedish
 from bot.registry import ServicePoint
-from bot.service_types import ServiceType
+from bot.service_types import ServiceType, load_service_types
 from bot.when import When
 
 __all__ = [
     "PAGE_SIZE",
+    "also_here",
+    "display_name",
     "freshness",
     "hours_answer",
     "locality_answer",
@@ -31,54 +50,93 @@ __all__ = [
 ]
 
 
-def _month(day: datetime.date) -> str:
+def _month(day: datetime.date, lang: str = "sv") -> str:
+    if lang == "en":
+        months = english().months
+        if len(months) == 12:
+            return f"{months[day.month - 1].capitalize()} {day.year}"
     return f"{SWEDISH_MONTHS[day.month - 1]} {day.year}"
 
 
 def freshness(
     points: Sequence[ServicePoint],
-    categories: Sequence[str] = (),
+    categories: str | Sequence[str] | None = (),
     lang: str = "sv",
+    *,
+    carrier: str | None = None,
+    today: datetime.date | None = None,
 ) -> str:
     """How old the named places' information is, and how to check it.
 
-    "Uppgifterna är från februari 2023 (källa: kedjans butikssök). Ring gärna
-    och fråga innan du åker." With `categories`, each point's date and source
-    are those of the asked category (a shop's apoteksombud from 2025, its
-    parcel agent from 2021), else the point's own.
+    "Uppgifterna är från februari 2023 (källa: kedjans butikssök). De kan ha
+    ändrats: ring gärna och fråga innan du åker." With `categories`, each
+    point's date and source are those of the asked category (a shop's
+    apoteksombud from 2025, its parcel agent from 2021, from `sources`), else
+    the point's own. Information older than data/freshness.yml's threshold
+    says so in one plain line and where to check: "Uppgiften är från 2021 och
+    kan ha ändrats. Källa: …, april 2021. Aviseringen från transportföretaget …".
     """
     if not points:
         return ""
-    facts = set()
+    asked_all = [categories] if isinstance(categories, str) else list(categories or ())
+    dated: list[tuple[str | None, str, datetime.date]] = []
     for p in points:
-        asked = [p.source_for(c) for c in categories if c in p.categories]
-        facts |= {(e.source_date, e.source) for e in asked} or {
-            (p.source_date, p.source)
-        }
+        asked = [c for c in asked_all if c in p.categories]
+        for cat in asked:
+            dated += [(cat, source, day) for source, day in dated_sources(p, cat)]
+        if not asked:
+            dated.append((None, p.source, p.source_date))
     # Each source with its own dates: "från februari 2023 till juli 2025
     # (källa: kedjans butikssök (insamlat 2023) och Pipos)" read as if the
     # 2023 collection ran until 2025.
     by_source: dict[str, list[datetime.date]] = {}
-    for day, source in facts:
+    for _cat, source, day in dated:
         by_source.setdefault(source, []).append(day)
-    parts = []
-    for source, dates in sorted(
+    parts: list[tuple[str, str]] = []
+    for source, days in sorted(
         by_source.items(), key=lambda item: (min(item[1]), item[0])
     ):
-        first, last = _month(min(dates)), _month(max(dates))
+        first, last = _month(min(days), lang), _month(max(days), lang)
         age = (
             first if first == last else say("month_span", lang, first=first, last=last)
         )
         parts.append((age, source))
-    if len(parts) == 1:
-        return say("freshness", lang, age=parts[0][0], sources=parts[0][1])
-    return say(
-        "freshness_sources",
-        lang,
-        parts=join_swedish(
+    rules = load_freshness()
+    old = old_years([day for _c, _s, day in dated], today, rules)
+    if not old:
+        if len(parts) == 1:
+            return say("freshness", lang, age=parts[0][0], sources=parts[0][1])
+        return say(
+            "freshness_sources",
+            lang,
+            parts=join_swedish(
+                [say("freshness_part", lang, age=age, source=src) for age, src in parts]
+            ),
+        )
+    years = str(old[0]) if len(old) == 1 else f"{old[0]}–{old[-1]}"
+    if len(old) == len({day.year for _c, _s, day in dated}):
+        sources = join_swedish([f"{src}, {age}" for age, src in parts])
+        if len(points) == 1:
+            line = say("freshness_old_one", lang, years=years, sources=sources)
+        else:
+            line = say("freshness_old_many", lang, years=years, sources=sources)
+    else:
+        described = join_swedish(
             [say("freshness_part", lang, age=age, source=src) for age, src in parts]
-        ),
-    )
+        )
+        line = say("freshness_old_some", lang, parts=described, years=years)
+    old_categories = [c for c, _s, day in dated if c and day.year in old]
+    found = load_carriers().get(carrier) if carrier else None
+    if found is not None:
+        advice = check_advice(
+            dict.fromkeys(old_categories),
+            rules,
+            carrier=found.name,
+            finder=found.finder or ANY_FINDER,
+        )
+    else:
+        advice = check_advice(dict.fromkeys(old_categories), rules)
+    return f"{line} {advice}"
 
 
 def point_address(point: ServicePoint) -> str:
@@ -103,18 +161,74 @@ def _contact(point: ServicePoint, lang: str) -> str:
     return ""
 
 
-def _line(number: int, hit: Nearby, at: datetime.datetime, lang: str) -> str:
+def display_name(point: ServicePoint) -> str:
+    """How a point is named: a locker as one ("Instabox paketskåp"), never
+    as its bare code; every other point by its name."""
+    if is_locker(point):
+        return f"{carrier_names(point)} paketskåp"
+    return point.name
+
+
+def _parcel_text(point: ServicePoint) -> str:
+    """ " Ombud för PostNord och DHL." for a parcel point ("" without carriers)."""
+    if is_locker(point):
+        return ""  # the name says it
+    label = parcel_label(point)
+    return f" {label[0].upper()}{label[1:]}." if label else ""
+
+
+def _service_word(point: ServicePoint, category: str, types: dict[str, ServiceType]) -> str:
+    """One of a point's services as "apoteksombud", "PostNord-ombud"."""
+    if category == "paketombud":
+        carriers = carriers_of(point)
+        if is_locker(point):
+            return f"{carrier_names(point)} paketskåp"
+        if len(carriers) == 1:
+            return f"{carrier_name(carriers[0].id)}-ombud"
+        if carriers:
+            return f"paketombud ({carrier_names(point)})"
+    st = types.get(category)
+    return st.name if st is not None else category
+
+
+def also_here(
+    point: ServicePoint,
+    asked: str,
+    types: dict[str, ServiceType] | None = None,
+    lang: str = "sv",
+) -> str:
+    """ "Här finns också apoteksombud och PostNord-ombud." for a point that
+    offers more than the asked service ("" when it offers only that)."""
+    types = types if types is not None else load_service_types()
+    others = [c for c in point.categories if c != asked and c in types]
+    if not others:
+        return ""
+    words = join_swedish([_service_word(point, c, types) for c in others])
+    return say("also_here", lang, services=words)
+
+
+def _line(
+    number: int,
+    hit: Nearby,
+    at: datetime.datetime,
+    lang: str,
+    category: str | None = None,
+    types: dict[str, ServiceType] | None = None,
+) -> str:
     p = hit.point
+    also = also_here(p, category, types, lang) if category else ""
     return say(
         "place_line",
         lang,
         number=number,
-        name=p.name,
+        name=display_name(p),
         address=point_address(p),
         distance=hit.distance_text,
         road=hit.road_estimate_text,
+        parcel=_parcel_text(p) if category == "paketombud" else "",
         hours=_hours_today(p, at, lang),
         contact=_contact(p, lang),
+        also=f" {also}" if also else "",
     )
 
 
@@ -146,19 +260,27 @@ def nearest_answer(
         lang: the language of the sentences.
     """
     moment = to_local(at)
+    if answer.carrier is not None and not answer.results:
+        return _no_carrier_answer(answer, origin, lang)
     if not answer.results:
         return _nothing_answer(
             answer, origin, service_type, related_types, moment, lang
         )
+    plural = (
+        _carrier_plural(answer)
+        if answer.carrier is not None
+        else service_type.display_plural(lang)
+    )
     heading = say(
         "nearest_heading" if offset == 0 else "more_heading",
         lang,
-        plural=service_type.plural,
+        plural=plural,
         origin=_from(origin, lang),
     )
     lines = [heading]
     lines += [
-        _line(offset + i + 1, hit, moment, lang) for i, hit in enumerate(answer.results)
+        _line(offset + i + 1, hit, moment, lang, answer.category, related_types)
+        for i, hit in enumerate(answer.results)
     ]
     lines.append(say("distances_note", lang))
     if origin.place is not None and origin.place.position_note:
@@ -172,11 +294,47 @@ def nearest_answer(
             )
         )
     lines.append(
-        freshness([hit.point for hit in answer.results], (service_type.id,), lang)
+        freshness(
+            [hit.point for hit in answer.results],
+            (service_type.id,),
+            lang,
+            carrier=answer.carrier,
+        )
     )
     if more_available:
         lines.append(say("show_more", lang))
     return "\n".join(lines)
+
+
+def _carrier_plural(answer: NearestAnswer) -> str:
+    """ "PostNord-ombud", "Instabox paketskåp" or "Bring-ombud och paketskåp"."""
+    cid = answer.carrier or ""
+    name = carrier_name(cid)
+    kinds = {
+        c.kind for hit in answer.results for c in carriers_of(hit.point) if c.id == cid
+    }
+    if kinds == {KIND_LOCKER}:
+        return f"{name} paketskåp"
+    if KIND_LOCKER in kinds:
+        return f"{name}-ombud och paketskåp"
+    return f"{name}-ombud"
+
+
+def _no_carrier_answer(answer: NearestAnswer, origin: Origin, lang: str) -> str:
+    """No point of the asked carrier: say so, and where the carrier's own list is."""
+    cid = answer.carrier or ""
+    name = carrier_name(cid)
+    found = load_carriers().get(cid)
+    finder = say("carrier_finder", lang, finder=found.finder) if found and found.finder else ""
+    if answer.has_data:
+        return say(
+            "no_more_for_carrier",
+            lang,
+            carrier=name,
+            origin=_from(origin, lang),
+            finder=finder,
+        )
+    return say("no_data_for_carrier", lang, carrier=name, finder=finder)
 
 
 def _nothing_answer(
@@ -189,20 +347,23 @@ def _nothing_answer(
 ) -> str:
     where = _from(origin, lang)
     if answer.has_data:
-        first = say("no_more_near", lang, plural=service_type.plural, origin=where)
+        first = say("no_more_near", lang, plural=service_type.display_plural(lang), origin=where)
     else:
-        first = say("no_data_for_type", lang, plural=service_type.plural)
+        first = say("no_data_for_type", lang, plural=service_type.display_plural(lang))
     lines = [first]
     shown: list[ServicePoint] = []
     for category, hits in answer.related:
         related = related_types.get(category)
         if related is None or not hits:
             continue
-        lines.append(say("related_heading", lang, name=related.name, origin=where))
-        lines += [_line(i + 1, hit, moment, lang) for i, hit in enumerate(hits)]
+        lines.append(say("related_heading", lang, name=related.display_name(lang), origin=where))
+        lines += [
+            _line(i + 1, hit, moment, lang, category, related_types)
+            for i, hit in enumerate(hits)
+        ]
         shown += [hit.point for hit in hits]
     if shown:
-        lines.append(freshness(shown, lang=lang))
+        lines.append(freshness(shown, [c for c, _h in answer.related], lang))
     return "\n".join(lines)
 
 
@@ -217,18 +378,29 @@ def locality_answer(
         return say("locality_empty", lang, place=place_name)
     lines = [say("locality_heading", lang, place=place_name)]
     for type_id, service_type in service_types.items():
-        names = [p.name for p in points if type_id in p.categories]
+        names = [_listed_name(p, type_id) for p in points if type_id in p.categories]
         if names:
             lines.append(
                 say(
                     "locality_line",
                     lang,
-                    plural=service_type.plural.capitalize(),
+                    plural=service_type.display_plural(lang).capitalize(),
                     names=join_swedish(sorted(set(names))),
                 )
             )
-    lines.append(freshness(points, lang=lang))
+    every = sorted({c for p in points for c in p.categories})
+    lines.append(freshness(points, every, lang))
     return "\n".join(lines)
+
+
+def _listed_name(point: ServicePoint, category: str) -> str:
+    """A point in "vad finns i …": parcel points with their carriers."""
+    if category == "paketombud":
+        if is_locker(point):
+            return f"{display_name(point)} ({point_address(point)})"
+        names = carrier_names(point)
+        return f"{point.name} ({names})" if names else point.name
+    return display_name(point)
 
 
 def hours_answer(
@@ -276,6 +448,8 @@ def places_payload(
     first_number: int = 1,
     at: datetime.datetime | None = None,
     lang: str = "sv",
+    category: str | None = None,
+    carrier: str | None = None,
 ) -> dict[str, object]:
     """The same places as the text answer, as data for the web chat's list.
 
@@ -291,7 +465,7 @@ def places_payload(
             {
                 "number": first_number + i,
                 "id": p.id,
-                "name": p.name,
+                "name": display_name(p),
                 "address": point_address(p),
                 "distance": hit.distance_text,
                 "road_estimate": hit.road_estimate_text,
@@ -301,10 +475,14 @@ def places_payload(
                 "phone": p.phone,
                 "website": p.website,
                 "map_url": map_url(p.lat, p.lon),
+                "carriers": parcel_label(p) or None,
+                "also": (also_here(p, category, lang=lang) if category else "") or None,
             }
         )
     return {
         "type": "places",
         "places": places,
-        "freshness": freshness([hit.point for hit in hits], lang=lang),
+        "freshness": freshness(
+            [hit.point for hit in hits], category, lang, carrier=carrier
+        ),
     }

@@ -57,6 +57,7 @@ __all__ = [
     "Severity",
     "SynonymWord",
     "check_duplicates",
+    "check_english_data",
     "check_entities",
     "check_generated",
     "check_intent_examples",
@@ -72,6 +73,7 @@ __all__ = [
     "load_domain",
     "load_nlu",
     "load_service_type_ids",
+    "looks_english",
     "looks_swedish",
     "parse_example",
     "place_resolver",
@@ -480,6 +482,8 @@ class Response:
     text: str | None
     has_content: bool
     line: int
+    #: the `language` slot value the variant is for ("en"); "sv" without one
+    language: str = "sv"
 
 
 @dataclass
@@ -505,6 +509,28 @@ def _names(node: yaml.Node | None) -> dict[str, int]:
             for key in _mapping(item):
                 names.setdefault(key, _line(item))
     return names
+
+
+def _variant_language(fields: dict[str, yaml.Node]) -> str:
+    """The language a response variant is for: its `language` slot condition."""
+    for condition in _sequence(fields.get("condition")):
+        parts = {k: _construct(v) for k, v in _mapping(condition).items()}
+        if parts.get("type") == "slot" and parts.get("name") == "language":
+            return str(parts.get("value") or "sv")
+    return "sv"
+
+
+def looks_english(text: str) -> bool:
+    """Whether a bot text looks like English (the mirror of `looks_swedish`)."""
+    text = re.sub(r"\{[^}]*\}|https?://\S+|\"[^\"]*\"", " ", text)
+    words = [w.casefold() for w in _WORD_RE.findall(text)]
+    if not words:
+        return False
+    swedish = sum(w in _SWEDISH_WORDS for w in words)
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    if len(words) <= 2:
+        return not (swedish and not english)
+    return english > swedish
 
 
 def load_domain(project: Project | None = None) -> Domain:
@@ -554,7 +580,9 @@ def load_domain(project: Project | None = None) -> Domain:
                 k in fields for k in ("custom", "image", "attachment")
             )
             line = _line(text_node) if text_node is not None else _line(item)
-            variants.append(Response(name, text, content, line))
+            variants.append(
+                Response(name, text, content, line, _variant_language(fields))
+            )
         domain.responses[name] = variants
     for form in _mapping(top.get("forms")).values():
         slots = _mapping(form).get("required_slots")
@@ -720,13 +748,40 @@ def check_intent_examples(
                     "be en utvecklare om hjälp.",
                 )
             )
+    english_dir = project.rel(project.nlu_dir / "en") + "/"
+    english: dict[str, list[Example]] = defaultdict(list)
+    for intent in list(by_intent):
+        swedish: list[Example] = []
+        for ex in by_intent[intent]:
+            (english[intent] if ex.file.startswith(english_dir) else swedish).append(ex)
+        by_intent[intent] = swedish
     for intent, line in domain.intents.items():
-        examples = by_intent.get(intent, [])
         wanted = (
             MIN_EXAMPLES_SMALL
             if intent in SMALL_INTENTS
             else minimum.get(intent, MIN_EXAMPLES_DEFAULT)
         )
+        # English (data/nlu/en/) is counted apart, once the project has any
+        in_english = english.get(intent, [])
+        if english and len(in_english) < min(wanted, MIN_EXAMPLES_SMALL):
+            where_en = (
+                (in_english[0].file, in_english[0].line)
+                if in_english
+                else (rel_domain, line)
+            )
+            findings.append(
+                Finding(
+                    "för-få-exempel",
+                    Severity.ERROR,
+                    where_en[0],
+                    where_en[1],
+                    f"avsikten {intent} har {len(in_english)} engelska exempel; "
+                    f"minst {min(wanted, MIN_EXAMPLES_SMALL)} behövs",
+                    "Lägg till fler engelska exempel i data/nlu/en/ (se "
+                    "docs/redaktorsguide.md, Engelska).",
+                )
+            )
+        examples = by_intent.get(intent, [])
         where = (examples[0].file, examples[0].line) if examples else (rel_domain, line)
         if len(examples) < wanted:
             findings.append(
@@ -1078,6 +1133,20 @@ def check_responses(project: Project, domain: Domain) -> list[Finding]:
                 )
             )
     for name, variants in domain.responses.items():
+        languages = {v.language for v in variants}
+        if variants and "en" not in languages:
+            findings.append(
+                Finding(
+                    "saknar-engelska",
+                    Severity.WARNING,
+                    rel,
+                    domain.response_lines[name],
+                    f"svaret {name} har ingen engelsk variant",
+                    "Lägg till en variant för engelska under den svenska: "
+                    "- condition: [{type: slot, name: language, value: en}] "
+                    'och text: "…" (se docs/redaktorsguide.md, Engelska).',
+                )
+            )
         if not variants:
             findings.append(
                 Finding(
@@ -1101,6 +1170,20 @@ def check_responses(project: Project, domain: Domain) -> list[Finding]:
                         "Skriv vad boten ska säga efter text:, inom citattecken.",
                     )
                 )
+            elif variant.language == "en":
+                if variant.text and not looks_english(variant.text):
+                    findings.append(
+                        Finding(
+                            "inte-engelska",
+                            Severity.ERROR,
+                            rel,
+                            variant.line,
+                            f"den engelska varianten av {name} ser inte ut att "
+                            f"vara på engelska: {_ex(variant.text)}",
+                            "Skriv den engelska varianten (condition: language en) "
+                            "på enkel engelska; ortnamn och butiksnamn som de är.",
+                        )
+                    )
             elif variant.text and not looks_swedish(variant.text):
                 findings.append(
                     Finding(
@@ -1114,6 +1197,59 @@ def check_responses(project: Project, domain: Domain) -> list[Finding]:
                         "läser bara svenska svar.",
                     )
                 )
+    return findings
+
+
+def check_english_data(project: Project) -> list[Finding]:
+    """English training data (data/nlu/en/): every intent block says
+    `metadata: {language: en}` (the language detector learns English from
+    it), and no example there reads as Swedish."""
+    findings: list[Finding] = []
+    folder = project.nlu_dir / "en"
+    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        rel = project.rel(path)
+        try:
+            root = _compose(path)
+        except yaml.YAMLError:
+            continue  # reported by load_nlu
+        for block in _sequence(_mapping(root).get("nlu")):
+            fields = _mapping(block)
+            if "intent" not in fields:
+                continue
+            metadata = _construct(fields["metadata"]) if "metadata" in fields else None
+            if not isinstance(metadata, dict) or metadata.get("language") != "en":
+                findings.append(
+                    Finding(
+                        "engelska-utan-språk",
+                        Severity.ERROR,
+                        rel,
+                        _line(block),
+                        f"intent {fields['intent'].value} i en engelsk fil saknar "
+                        "metadata: language: en",
+                        "Skriv under - intent: raden: metadata: och på nästa rad, "
+                        "indraget, language: en (se de andra blocken i filen).",
+                    )
+                )
+            for line, raw in _block_items(fields["examples"]) if "examples" in fields else []:
+                try:
+                    text, entities = parse_example(raw)
+                except ValueError:
+                    continue
+                for ent in entities:  # place and shop names stay Swedish
+                    if ent.entity in ("location", "point_name"):
+                        text = text.replace(ent.text, " ")
+                if len(text.split()) >= 3 and looks_swedish(text) and not looks_english(text):
+                    findings.append(
+                        Finding(
+                            "svenska-i-engelska",
+                            Severity.WARNING,
+                            rel,
+                            line,
+                            f"exemplet {_ex(text)} ser ut att vara på svenska",
+                            "Flytta det till en svensk fil i data/nlu/ eller skriv "
+                            "det på engelska.",
+                        )
+                    )
     return findings
 
 

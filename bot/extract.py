@@ -13,7 +13,7 @@ import re
 
 from bot.lang import swedish, with_folded
 
-__all__ = ["place_candidate"]
+__all__ = ["mentions_no_car", "place_candidate"]
 
 _SV = swedish()
 #: Words before a place name, as written and without accents ("på", "pa").
@@ -46,3 +46,21 @@ def place_candidate(text: str) -> str | None:
             words.pop()
         found = " ".join(words)
     return found
+
+
+#: Ways a resident says getting to a shop is hard ("har ingen bil").
+_NO_CAR = re.compile(
+    r"\b(?:ingen bil|utan bil|inte (?:har |någon )?bil|har inte bil|kan inte köra|"
+    r"kör inte|inte kör|inget körkort|bilfri|billös|svårt att ta mig|kan inte ta mig|"
+    r"tar mig inte|svårt att gå|rullstol|rullator)",
+    re.IGNORECASE,
+)
+
+
+def mentions_no_car(text: str) -> bool:
+    """The resident says they have no car or find it hard to get to a shop.
+
+    "jag bor i Eringsboda och har ingen bil" -> True. Then an answer about
+    groceries also says what the kommun knows about home delivery.
+    """
+    return bool(_NO_CAR.search(text))

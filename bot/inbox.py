@@ -63,6 +63,7 @@ __all__ = [
     "INBOX_EVENT_TYPES",
     "LOW_CONFIDENCE",
     "REASON_LABELS",
+    "Correction",
     "EventRow",
     "Guess",
     "Inbox",
@@ -73,6 +74,7 @@ __all__ = [
     "annotate",
     "build_inbox",
     "collect",
+    "corrections",
     "intent_files",
     "read_events",
     "reasons",
@@ -491,10 +493,78 @@ class Inbox:
     groups: list[InboxGroup]
     messages: int
     counts: dict[Reason, int]
+    corrections: list[Correction] = field(default_factory=list)
 
     @property
     def distinct(self) -> int:
         return sum(len(g.items) for g in self.groups)
+
+
+@dataclass
+class Correction:
+    """Residents' reports that one point is wrong in one way (repeats merged)."""
+
+    point_id: str
+    point_name: str
+    kind: str
+    category: str | None
+    count: int
+    first: datetime.date
+    last: datetime.date
+    texts: list[str]
+
+    def as_yaml(self) -> dict[str, Any]:
+        from bot.change_reports import KINDS
+
+        return {
+            "punkt": self.point_id,
+            "namn": self.point_name,
+            "vad": KINDS.get(self.kind, self.kind),
+            "tjänst": self.category,
+            "antal": self.count,
+            "först": self.first.isoformat(),
+            "senast": self.last.isoformat(),
+            "texter": self.texts,
+        }
+
+
+#: Distinct resident texts kept per correction in the inbox.
+MAX_CORRECTION_TEXTS = 5
+
+
+def corrections(events: Iterable[EventRow]) -> list[Correction]:
+    """Residents' reports (`change_report` slot events), by point and kind.
+
+    Each stored value is checked and cleaned again (`ChangeReport.from_value`):
+    the inbox never shows more than the action meant to keep. Most reported
+    first.
+    """
+    from bot.change_reports import REPORT_SLOT, ChangeReport
+
+    found: dict[tuple[str, str], Correction] = {}
+    for event in events:
+        if event.type_name != "slot" or event.data.get("name") != REPORT_SLOT:
+            continue
+        report = ChangeReport.from_value(event.data.get("value"))
+        if report is None:
+            continue
+        key = (report.point_id, report.kind)
+        known = found.get(key)
+        if known is None:
+            known = found[key] = Correction(
+                report.point_id, report.point_name, report.kind, report.category,
+                0, report.day, report.day, [],
+            )  # fmt: skip
+        known.count += 1
+        known.first, known.last = min(known.first, report.day), max(known.last, report.day)
+        known.category = known.category or report.category
+        if (
+            report.text
+            and report.text not in known.texts
+            and len(known.texts) < MAX_CORRECTION_TEXTS
+        ):
+            known.texts.append(report.text)
+    return sorted(found.values(), key=lambda c: (-c.count, c.point_id, c.kind))
 
 
 def _day(timestamp: float) -> datetime.date:
@@ -581,6 +651,13 @@ _HEADER = """\
 # skäl: förstod inte = boten föll tillbaka på "förstod inte"; osäker
 # tolkning = gissningen var osäker; okänd ort = orten fanns inte i
 # ortregistret; inga uppgifter = boten hade inget att svara med.
+#
+# registerrättelser: invånare har sagt att en uppgift inte stämmer ("Coop
+# Hasslö har stängt", "Stämmer inte?" på ett kort). En rapport ändrar aldrig
+# registret av sig själv. Kontrollera uppgiften (ring, besök, källan), och
+# stäng en punkt som inte finns kvar med
+#   python -m bot registry close PUNKT --reason "…" --source "…"
+# eller rätta den i källan och importera på nytt.
 """
 
 
@@ -592,6 +669,7 @@ def render_inbox(inbox: Inbox) -> str:
         "meddelanden": inbox.messages,
         "olika": inbox.distinct,
         "skäl": {REASON_LABELS[r]: n for r, n in inbox.counts.items()},
+        "registerrättelser": [c.as_yaml() for c in inbox.corrections],
         "grupper": [
             {
                 "intent": group.intent,
@@ -617,6 +695,8 @@ def intent_files(root: Path | None = None) -> dict[str, str]:
 
     project = Project(root or REPO_ROOT)
     files = [p for p in project.nlu_files() if "generated" not in p.parts]
+    # the Swedish file first; English examples (data/nlu/en/) only as a last resort
+    files.sort(key=lambda p: "en" in p.relative_to(project.nlu_dir).parts[:-1])
     found: dict[str, str] = {}
     for example in load_nlu(project, files).examples:
         found.setdefault(example.intent, example.file)
@@ -637,12 +717,17 @@ def collect(
         TrackerStoreError: the store is missing or cannot be read.
     """
     events = read_events(
-        tracker_url(url), since_timestamp(since), use_sqlalchemy=use_sqlalchemy
+        tracker_url(url),
+        since_timestamp(since),
+        use_sqlalchemy=use_sqlalchemy,
+        types=(*INBOX_EVENT_TYPES, "slot"),
     )
-    return build_inbox(
+    result = build_inbox(
         turns(events),
         since=since,
         created=created,
         min_confidence=min_confidence,
         files=intent_files(),
     )
+    result.corrections = corrections(events)
+    return result

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 from scipy.spatial import cKDTree
 
+from bot.carriers import carriers_of
 from bot.errors import UnknownCategory
 from bot.geo import EARTH_RADIUS_KM, format_distance_km, haversine_km, road_estimate_km
 from bot.opening_hours import State, parse_opening_hours, to_local
@@ -92,12 +93,15 @@ class NearestAnswer:
             False the bot must say it has no information (data policy 3).
         related: when `results` is empty: (category, results) for each related
             category in `service_types.yml` order (apoteksombud -> apotek).
+        carrier: the carrier id the search was limited to ("postnord"), if
+            any; `has_data` then says whether that carrier has any point.
     """
 
     category: str
     results: tuple[Nearby, ...]
     has_data: bool
     related: tuple[tuple[str, tuple[Nearby, ...]], ...] = ()
+    carrier: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +182,7 @@ class ServiceIndex:
         xyz = unit_vectors(lat, lon) if n else np.empty((0, 3))
 
         members: dict[str, list[int]] = {}
+        by_carrier: dict[str, list[int]] = {}
         self._by_locality: dict[str, list[int]] = {}
         self._by_municipality: dict[str, list[int]] = {}
         # name words -> points, for find_by_name (words of the name and ort)
@@ -193,6 +198,8 @@ class ServiceIndex:
         for i, p in enumerate(self.points):
             for c in p.categories:
                 members.setdefault(c, []).append(i)
+            for carrier in carriers_of(p):
+                by_carrier.setdefault(carrier.id, []).append(i)
             locality = loose_once(p.locality)
             self._by_locality.setdefault(locality, []).append(i)
             self._by_municipality.setdefault(loose_once(p.municipality), []).append(i)
@@ -201,6 +208,11 @@ class ServiceIndex:
         self._trees: dict[str, _CategoryTree] = {
             c: _CategoryTree(np.asarray(idx, dtype=np.intp), xyz)
             for c, idx in members.items()
+        }
+        #: parcel points per carrier id ("postnord"), for "PostNord-ombud i …"
+        self._carrier_trees: dict[str, _CategoryTree] = {
+            c: _CategoryTree(np.asarray(idx, dtype=np.intp), xyz)
+            for c, idx in by_carrier.items()
         }
         self._vocabulary: list[str] = list(postings)
         self._postings: dict[str, NDArray[np.intp]] = {
@@ -215,6 +227,10 @@ class ServiceIndex:
     def categories_with_data(self) -> set[str]:
         """Categories that have at least one point."""
         return set(self._trees)
+
+    def carriers_with_data(self) -> set[str]:
+        """Carrier ids that have at least one parcel point."""
+        return set(self._carrier_trees)
 
     def count(self, category: str) -> int:
         """How many points a category has (0 for a known category without data)."""
@@ -244,6 +260,7 @@ class ServiceIndex:
         radius_km: float | None = None,
         open_at: datetime.datetime | None = None,
         offset: int = 0,
+        carrier: str | None = None,
     ) -> list[Nearby]:
         """The k nearest points of one or more categories, nearest first.
 
@@ -257,6 +274,8 @@ class ServiceIndex:
                 (points without opening hours are left out); the state is
                 then filled in on each result.
             offset: skip this many nearest (for "visa fler").
+            carrier: only parcel points that serve this carrier id
+                ("postnord"); the categories then only check the ids.
 
         Raises:
             UnknownCategory: a category id not in service_types.yml.
@@ -267,7 +286,11 @@ class ServiceIndex:
         cats = [categories] if isinstance(categories, str) else list(categories)
         for c in cats:
             self._check(c)
-        trees = [self._trees[c] for c in dict.fromkeys(cats) if c in self._trees]
+        if carrier is not None:
+            found_tree = self._carrier_trees.get(carrier)
+            trees = [found_tree] if found_tree is not None else []
+        else:
+            trees = [self._trees[c] for c in dict.fromkeys(cats) if c in self._trees]
         want = k + offset
         if want <= 0 or not trees:
             return []

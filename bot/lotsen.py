@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.gazetteer import KIND_TATORT, Gazetteer, Municipality, Place, Resolution
@@ -263,9 +263,20 @@ class Lotsen:
         k: int = 3,
         offset: int = 0,
         at: datetime.datetime | None = None,
+        carrier: str | None = None,
     ) -> NearestAnswer:
         """The nearest points of a category from an origin, with related ones
-        when there are none (apoteksombud -> apotek)."""
+        when there are none (apoteksombud -> apotek).
+
+        With a `carrier` ("postnord"), only parcel points of that carrier;
+        none of that carrier gives an empty answer (never another carrier's).
+        """
+        if carrier is not None:
+            results = self.index.nearest(
+                origin.lat, origin.lon, category, k, offset=offset, carrier=carrier
+            )
+            has_data = carrier in self.index.carriers_with_data()
+            return NearestAnswer(category, tuple(results), has_data, carrier=carrier)
         if offset == 0:
             return self.index.nearest_with_related(origin.lat, origin.lon, category, k)
         results = self.index.nearest(origin.lat, origin.lon, category, k, offset=offset)
@@ -285,17 +296,24 @@ class Lotsen:
         offset: int = 0,
         size: int = PAGE_SIZE,
         at: datetime.datetime | None = None,
+        carrier: str | None = None,
     ) -> Page:
         """One page of the nearest points: the first (with related types when
-        there are none), or the next after `offset` for "visa fler"."""
-        answer = self.nearest(category, origin, k=size + 1, offset=offset, at=at)
+        there are none), or the next after `offset` for "visa fler"; with a
+        `carrier`, only that carrier's parcel points."""
+        answer = self.nearest(
+            category, origin, k=size + 1, offset=offset, at=at, carrier=carrier
+        )
         shown = answer.results[:size]
-        page = NearestAnswer(answer.category, shown, answer.has_data, answer.related)
+        page = replace(answer, results=shown)
         return Page(page, offset, more=len(answer.results) > size)
 
-    def has_more(self, category: str, origin: Origin, offset: int) -> bool:
+    def has_more(
+        self, category: str, origin: Origin, offset: int, carrier: str | None = None
+    ) -> bool:
         """Whether a search has points after the first `offset`."""
-        return bool(self.nearest(category, origin, k=1, offset=offset).results)
+        found = self.nearest(category, origin, k=1, offset=offset, carrier=carrier)
+        return bool(found.results)
 
     def search_origin(
         self, place_id: object, fallback: Origin | None

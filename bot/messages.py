@@ -6,8 +6,8 @@ own text for an id gets the Swedish one, so an answer is never missing:
 
     >>> say("hours_missing")
     'Öppettider saknas i mina uppgifter.'
-    >>> say("nearest_heading", "en", plural="apotek", origin="Jämjö")  # no en yet
-    'Närmaste apotek från Jämjö:'
+    >>> say("nearest_heading", "en", plural="pharmacies", origin="Jämjö")
+    'Nearest pharmacies from Jämjö:'
 
 The file is read once per process; `Messages.load` checks it (every id has
 `sv`, every language of an id uses the same {names}) and raises

@@ -24,6 +24,7 @@ __all__ = [
     "describe_character",
     "fold",
     "fold_diacritics",
+    "fold_letters",
     "invisible_characters",
     "normalize",
     "strip_invisible",
@@ -102,6 +103,23 @@ def compact_key(text: str) -> str:
     "braknehoby", so spelling a name as one or two words does not matter.
     """
     return fold(text).replace(" ", "")
+
+
+def fold_letters(text: str) -> str:
+    """Remove diacritics letter for letter: the result has the same length.
+
+    "Bankomat på Hasslö" -> "Bankomat pa Hasslo". Unlike `fold_diacritics`,
+    a letter that would become two ("æ") or none is kept as it is, so that
+    character positions in the folded text are positions in the original.
+    """
+    out = []
+    for char in text:
+        if char.isascii():
+            out.append(char)
+            continue
+        base = fold_diacritics(char)
+        out.append(base if len(base) == 1 else char)
+    return "".join(out)
 
 
 def invisible_characters(text: str) -> list[tuple[int, str]]:

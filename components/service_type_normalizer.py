@@ -1,11 +1,21 @@
-"""Maps misspelt service words to their service type ("aptek" -> apotek).
+"""Every `service_type` entity a canonical id, or none; carriers as their own entity.
 
-Rasa's EntitySynonymMapper only maps exact synonyms, so a service_type entity
-that DIET found correctly but that the resident misspelt ("bankomaat",
-"vårdcentrall", "pakteombud") kept the misspelling as its value. This
-component runs after the synonym mapper and maps such values with
-`bot.service_types.closest_service_type`, the same function the actions use,
-over data/service_types.yml (the one source of truth).
+Runs after DIET and the EntitySynonymMapper and does four things, all from
+data/service_types.yml (words and phrases live there, not here):
+
+1. Puts back the resident's own text when `components.ascii_fold.AsciiFold`
+   gave the pipeline a folded copy, and re-reads the entity values that were
+   plain slices of it ("Hasslö" stays "Hasslö", "hasslo" stays "hasslo").
+2. Gives each `service_type` entity its canonical id: exact and folded
+   synonyms, misspellings (`bot.service_types.closest_service_type`:
+   "aptek" -> apotek) and phrases inside the value ("DHL-ombud",
+   "köpa mjölk"). A value that names no type is dropped: the actions never
+   see a raw word.
+3. Adds a `carrier` entity for each parcel carrier the message names
+   ("DHL-ombud" -> dhl, "instabox-paket" -> instabox).
+4. When DIET found no service word in a message about service
+   (`scan_intents`), looks for one in the words outside the other entities
+   ("var kan man köpa mjölk" -> dagligvaror, "tanka" -> drivmedel).
 
 Use in config.yml after EntitySynonymMapper:
 
@@ -20,19 +30,33 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.service_types import closest_service_type
+from bot.nlu_entities import normalise_entities
+from components.ascii_fold import ORIGINAL_TEXT
 
-ENTITY = "service_type"
+
+def restore_text(message: Message) -> None:
+    """Put back the original text; entity values that were slices follow it."""
+    original = message.get(ORIGINAL_TEXT)
+    if not isinstance(original, str):
+        return
+    folded = str(message.get(TEXT) or "")
+    for entity in message.get(ENTITIES, []) or []:
+        start, end = entity.get("start"), entity.get("end")
+        if not isinstance(start, int) or not isinstance(end, int):
+            continue
+        if entity.get("value") == folded[start:end]:
+            entity["value"] = original[start:end]
+    message.set(TEXT, original)
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
 class ServiceTypeNormalizer(GraphComponent):
-    """Gives misspelt service_type entities their canonical value."""
+    """Canonical service types, carriers, and the resident's own text back."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -50,12 +74,17 @@ class ServiceTypeNormalizer(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            for entity in message.get(ENTITIES, []) or []:
-                if entity.get("entity") != ENTITY:
-                    continue
-                value = str(entity.get("value", ""))
-                mapped = closest_service_type(value)
-                if mapped is not None and mapped != value:
-                    entity["value"] = mapped
-                    entity.setdefault("processors", []).append(type(self).__name__)
+            restore_text(message)
+            intent = (message.get(INTENT) or {}).get("name")
+            entities = list(message.get(ENTITIES, []) or [])
+            message.set(
+                ENTITIES,
+                normalise_entities(
+                    str(message.get(TEXT) or ""),
+                    intent,
+                    entities,
+                    type(self).__name__,
+                ),
+                add_to_output=True,
+            )
         return messages

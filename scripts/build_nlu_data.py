@@ -36,7 +36,12 @@ if str(ROOT) not in sys.path:
 
 from bot.cli_common import SwedishParser  # noqa: E402
 from bot.gazetteer import Gazetteer  # noqa: E402
-from bot.service_types import ServiceType, load_service_types  # noqa: E402
+from bot.service_types import (  # noqa: E402
+    Carrier,
+    ServiceType,
+    load_carriers,
+    load_service_types,
+)
 from bot.text import compact_key, fold_diacritics  # noqa: E402
 
 __all__ = [
@@ -45,6 +50,7 @@ __all__ = [
     "PLACE_LOOKUP_PATH",
     "POSTCODE_PATTERN",
     "SYNONYMS_PATH",
+    "carrier_terms",
     "definite_forms",
     "main",
     "place_variants",
@@ -109,7 +115,7 @@ def service_type_terms(types: Iterable[ServiceType]) -> dict[str, list[str]]:
     types = list(types)
     owner: dict[str, str] = {}
     for st in types:
-        for word in (st.id, st.name, st.plural, *st.synonyms):
+        for word in (st.id, *st.words):
             key = _lower(word)
             if owner.setdefault(key, st.id) != st.id:
                 raise ValueError(
@@ -118,12 +124,7 @@ def service_type_terms(types: Iterable[ServiceType]) -> dict[str, list[str]]:
                 )
     terms: dict[str, set[str]] = {st.id: set() for st in types}
     for st in types:
-        written = [
-            st.name,
-            st.plural,
-            *st.synonyms,
-            *definite_forms(st.name, st.plural),
-        ]
+        written = [*st.words, *definite_forms(st.name, st.plural)]
         for word in written:
             key = _lower(word)
             if owner.setdefault(key, st.id) == st.id:
@@ -149,14 +150,17 @@ def _yaml_item(text: str) -> str:
     return f"      - {text}"
 
 
-def render_synonyms(types: Iterable[ServiceType] | None = None) -> str:
+def render_synonyms(
+    types: Iterable[ServiceType] | None = None,
+    carriers: Iterable[Carrier] | None = None,
+) -> str:
     """The text of service_type_synonyms.yml."""
     service_types = list(types if types is not None else load_service_types().values())
     lines = [
         HEADER,
-        "# Source: data/service_types.yml (name, plural, synonyms). Maps what residents",
-        "# write to the canonical service type id; also the definite forms of the name",
-        "# and every word without å/ä/ö.",
+        "# Source: data/service_types.yml (name, plural, synonyms, English words,",
+        "# carriers). Maps what residents write to the canonical service type id or",
+        "# carrier id; also the definite forms of the name and every word without å/ä/ö.",
         'version: "3.1"',
         "nlu:",
     ]
@@ -166,7 +170,31 @@ def render_synonyms(types: Iterable[ServiceType] | None = None) -> str:
         lines.append(f"  - synonym: {type_id}")
         lines.append("    examples: |")
         lines.extend(_yaml_item(w) for w in words)
+    for carrier_id, words in carrier_terms(
+        load_carriers() if carriers is None else carriers
+    ).items():
+        lines.append(f"  - synonym: {carrier_id}")
+        lines.append("    examples: |")
+        lines.extend(_yaml_item(w) for w in words)
     return "\n".join(lines) + "\n"
+
+
+def carrier_terms(carriers: Iterable[Carrier]) -> dict[str, list[str]]:
+    """The words for each carrier that differ from its id ("post nord" -> postnord).
+
+    The carrier entity's value is the carrier's id; Rasa maps these spellings
+    to it. (Carrier words are not service-type synonyms: Rasa's synonym table
+    does not look at the entity type, and "DHL" must stay the carrier dhl.)
+    """
+    out: dict[str, list[str]] = {}
+    for carrier in carriers:
+        words = {_lower(w) for w in carrier.words} | {
+            fold_diacritics(_lower(w)) for w in carrier.words
+        }
+        words.discard(carrier.id)
+        if words:
+            out[carrier.id] = sorted(words)
+    return out
 
 
 def _genitive(name: str) -> str | None:

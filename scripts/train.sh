@@ -17,7 +17,7 @@ fingerprint() {
     .venv-rasa/bin/python -c 'import importlib.metadata as m; print(m.version("rasa"))'
     find config.yml domain.yml data/service_types.yml data/nlu data/stories data/rules -type f -name '*.yml' | LC_ALL=C sort | xargs sha256sum
     # custom NLU components and the code they call
-    find components bot/service_types.py -type f -name '*.py' | LC_ALL=C sort | xargs sha256sum
+    find components bot/service_types.py bot/nlu_entities.py bot/text.py -type f -name '*.py' | LC_ALL=C sort | xargs sha256sum
     cat models/spacy_sv/.servicelotsen-build.json
   } | sha256sum | cut -d' ' -f1
 }

@@ -158,6 +158,7 @@ def run_checks(
     with contextlib.suppress(ServiceTypesError, GazetteerError):  # reported above
         findings += ec.check_generated(project, _generated(project))
     findings += ec.check_responses(project, domain)
+    findings += ec.check_english_data(project)
     findings += ec.check_knowledge(project)
     if ids:
         findings += ec.check_registry(project, ids)

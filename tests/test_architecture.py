@@ -10,7 +10,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What components/ may import inside Rasa's environment (docs/arkitektur.md).
-RASA_SAFE = {"bot.service_types", "bot.unknown_words", "bot.text", "bot.lang", "bot.errors"}
+RASA_SAFE = {
+    "bot.service_types",
+    "bot.nlu_entities",
+    "bot.unknown_words",
+    "bot.text",
+    "bot.lang",
+    "bot.errors",
+}
 
 
 def _contracts() -> configparser.ConfigParser:

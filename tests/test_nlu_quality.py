@@ -20,11 +20,17 @@ from scripts.evaluate_nlu import (
     ENTITY_F1_TARGET,
     INTENT_ACCURACY_TARGET,
     ROOT,
+    TARGETS,
     Example,
     Prediction,
     compare_with_recorded,
     gate_failures,
+    headline,
+    heldout_files,
+    language_detection,
+    language_of_file,
     normalise_value,
+    render,
     score,
 )
 
@@ -185,6 +191,73 @@ def test_gate_uses_the_targets(
     assert len(gate_failures(result)) == n_failures
 
 
+def test_targets_of_the_issue() -> None:
+    assert TARGETS["sv"] == (0.97, 0.95)
+    assert TARGETS["en"] == (0.92, 0.90)
+
+
+@pytest.mark.parametrize(
+    ("name", "language"),
+    [
+        ("heldout.yml", "sv"),
+        ("heldout_vardag.yml", "sv"),
+        ("heldout_en.yml", "en"),
+        ("heldout_en_extra.yml", "en"),
+    ],
+)
+def test_language_of_a_heldout_file_is_in_its_name(name: str, language: str) -> None:
+    assert language_of_file(Path(name)) == language
+
+
+def test_heldout_files_are_grouped_by_language(tmp_path: Path) -> None:
+    for name in ("heldout.yml", "heldout_vardag.yml", "heldout_en.yml", "other.yml"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    grouped = heldout_files(tmp_path)
+    assert {k: [p.name for p in v] for k, v in grouped.items()} == {
+        "sv": ["heldout.yml", "heldout_vardag.yml"],
+        "en": ["heldout_en.yml"],
+    }
+
+
+def test_each_language_is_gated_on_its_own_targets() -> None:
+    def part(accuracy: float, f1: float) -> dict[str, object]:
+        return {"intent": {"accuracy": accuracy}, "entity": {"micro": {"f1": f1}}}
+
+    ok = {"languages": {"sv": part(0.97, 0.95), "en": part(0.92, 0.90)}}
+    assert gate_failures(ok) == []
+    # 0.93 is enough in English, not in Swedish
+    mixed = {"languages": {"sv": part(0.93, 0.95), "en": part(0.93, 0.90)}}
+    failures = gate_failures(mixed)
+    assert len(failures) == 1 and failures[0].startswith("[sv]")
+
+
+def test_language_detection_counts_undecided_apart() -> None:
+    found = language_detection(["en", "sv", None, "en"], "en")
+    assert (found["right"], found["wrong"], found["undecided"]) == (2, 1, 1)
+    assert found["accuracy"] == 0.5
+
+
+def test_summary_only_quotes_no_message() -> None:
+    examples = [
+        Example("en hemlig testmening", "greet"),
+        Example("en annan hemlig mening", "thank", (("service_type", "apotek"),)),
+    ]
+    result = score(examples, [_pred("thank"), _pred("thank")], {})
+    result["language_detection"] = language_detection(["sv", None], "sv")
+    summary = render(result, summary_only=True)
+    assert "hemlig" not in summary
+    assert "Intent-träffsäkerhet" in summary
+    assert "hemlig" in render(result)
+
+
+def test_headline_prefixes_other_languages() -> None:
+    examples = [Example("hej", "greet")]
+    part = score(examples, [_pred("greet")], {})
+    flat = headline({"languages": {"sv": part, "en": part}})
+    assert flat["intent_accuracy"] == 1.0
+    assert flat["en.intent_accuracy"] == 1.0
+
+
 def test_comparison_names_what_changed() -> None:
     lines = compare_with_recorded(
         {"intent_accuracy": 0.97, "entity_f1": 0.90, "entity_f1.location": 0.9},
@@ -199,7 +272,7 @@ def test_comparison_names_what_changed() -> None:
 
 @pytest.mark.slow
 def test_trained_model_meets_the_targets(tmp_path: Path) -> None:
-    """The quality gate: intent accuracy and entity F1 on tests/nlu/heldout.yml."""
+    """The quality gate: intent accuracy and entity F1 per language on tests/nlu/heldout*.yml."""
     in_ci = bool(os.environ.get("CI"))
     if not DEFAULT_MODEL.is_file():
         message = (
@@ -209,7 +282,7 @@ def test_trained_model_meets_the_targets(tmp_path: Path) -> None:
             pytest.fail(message + "; under CI a missing model is a failure")
         pytest.skip(message)
     assert RASA_PYTHON.is_file(), "the Rasa environment (.venv-rasa) is missing"
-    assert DEFAULT_TESTS.is_file(), f"held-out messages missing: {DEFAULT_TESTS}"
+    assert heldout_files(DEFAULT_TESTS), f"held-out messages missing: {DEFAULT_TESTS}"
 
     out = tmp_path / "evaluation.json"
     done = subprocess.run(
@@ -220,6 +293,7 @@ def test_trained_model_meets_the_targets(tmp_path: Path) -> None:
             str(DEFAULT_MODEL),
             "--out",
             str(out),
+            "--summary-only",
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -233,14 +307,20 @@ def test_trained_model_meets_the_targets(tmp_path: Path) -> None:
     )
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["n_messages"] > 0
-    accuracy = result["intent"]["accuracy"]
-    entity_f1 = result["entity"]["micro"]["f1"]
-    intent_floor, entity_floor = gate_floors()
-    assert accuracy >= intent_floor and entity_f1 >= entity_floor, (
-        f"intent accuracy {accuracy:.3f} (floor {intent_floor:.3f}, "
-        f"target {INTENT_ACCURACY_TARGET}), entity F1 {entity_f1:.3f} "
-        f"(floor {entity_floor:.3f}, target {ENTITY_F1_TARGET})\n{done.stdout}"
-    )
+    assert set(result["languages"]) >= set(heldout_files(DEFAULT_TESTS))
+    problems = []
+    for language, part in result["languages"].items():
+        accuracy = part["intent"]["accuracy"]
+        entity_f1 = part["entity"]["micro"]["f1"]
+        intent_floor, entity_floor = gate_floors(language)
+        if accuracy < intent_floor or entity_f1 < entity_floor:
+            problems.append(
+                f"[{language}] intent accuracy {accuracy:.3f} (floor "
+                f"{intent_floor:.3f}, target {TARGETS[language][0]}), entity F1 "
+                f"{entity_f1:.3f} (floor {entity_floor:.3f}, target "
+                f"{TARGETS[language][1]})"
+            )
+    assert not problems, "\n".join(problems) + "\n" + done.stdout
 
 
 #: How far below the recorded scores a retrained model may fall (training on
@@ -248,24 +328,28 @@ def test_trained_model_meets_the_targets(tmp_path: Path) -> None:
 REGRESSION_MARGIN = 0.02
 
 
-def gate_floors() -> tuple[float, float]:
-    """The gate: the targets, or, while a target is not yet reached, the
-    recorded score (docs/nlu-scores.json) less `REGRESSION_MARGIN`.
+def gate_floors(language: str = "sv") -> tuple[float, float]:
+    """The gate for one language: its targets, or, while a target is not yet
+    reached, the recorded score (docs/nlu-scores.json) less `REGRESSION_MARGIN`.
 
     So a drop below the targets fails `make test` once they are met, and
     until then any real drop below what was last recorded fails it. The
-    evaluation prints both the targets and the shortfall.
+    evaluation prints both the targets and the shortfall. Swedish figures are
+    recorded under their plain names, others prefixed ("en.intent_accuracy").
     """
     recorded = json.loads(DEFAULT_SCORES.read_text(encoding="utf-8"))["scores"]
+    prefix = "" if language == "sv" else f"{language}."
+    intent_target, entity_target = TARGETS[language]
     intent = min(
-        INTENT_ACCURACY_TARGET, recorded["intent_accuracy"] - REGRESSION_MARGIN
+        intent_target, recorded[f"{prefix}intent_accuracy"] - REGRESSION_MARGIN
     )
-    entity = min(ENTITY_F1_TARGET, recorded["entity_f1"] - REGRESSION_MARGIN)
+    entity = min(entity_target, recorded[f"{prefix}entity_f1"] - REGRESSION_MARGIN)
     return intent, entity
 
 
-def test_gate_floors_never_exceed_the_targets() -> None:
-    intent, entity = gate_floors()
-    assert intent <= INTENT_ACCURACY_TARGET
-    assert entity <= ENTITY_F1_TARGET
+@pytest.mark.parametrize("language", sorted(TARGETS))
+def test_gate_floors_never_exceed_the_targets(language: str) -> None:
+    intent, entity = gate_floors(language)
+    assert intent <= TARGETS[language][0]
+    assert entity <= TARGETS[language][1]
     assert intent > 0.8 and entity > 0.8  # a recorded score, not a free pass

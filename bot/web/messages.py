@@ -54,6 +54,22 @@ class PlaceOut(TypedDict):
     phone: str | None
     website: str | None
     map_url: str | None
+    #: the registry id, for the card's "Stämmer inte?" (None: no link)
+    id: NotRequired[str | None]
+    #: "ombud för PostNord och DHL" on a parcel point
+    carriers: NotRequired[str | None]
+    #: "Här finns också apoteksombud." when the point offers more
+    also: NotRequired[str | None]
+
+
+#: A registry id the widget may send back in a "Stämmer inte?" payload.
+_POINT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,119}")
+
+
+def _point_id(value: object) -> str | None:
+    if isinstance(value, str) and _POINT_ID.fullmatch(value):
+        return value
+    return None
 
 
 class WidgetMessage(TypedDict):
@@ -127,6 +143,9 @@ def _place(raw: object, fallback_number: int) -> PlaceOut | None:
         "phone": _text(raw.get("phone"), 40),
         "website": safe_link(raw.get("website")),
         "map_url": safe_link(raw.get("map_url")),
+        "id": _point_id(raw.get("id")),
+        "carriers": _text(raw.get("carriers")),
+        "also": _text(raw.get("also")),
     }
 
 

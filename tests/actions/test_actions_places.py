@@ -51,6 +51,17 @@ def test_list_services_of_a_place() -> None:
     assert reply.slots == place_slots("Kyrkhult", "1060-kyrkhult")
 
 
+def test_list_services_of_a_whole_kommun() -> None:
+    # "Ronneby kommun" is the whole kommun, not the town (issue 17)
+    text = "vad finns i Olofströms kommun?"
+    reply = listing(text, [ent("location", "Olofströms kommun", text)])
+    assert reply.text.startswith(
+        "Det här finns i Olofströms kommun enligt mina uppgifter:"
+    )
+    assert "Testbutik Kyrkhult" in reply.text  # Kyrkhult lies in Olofström kommun
+    assert reply.slots.get("place_id") is None
+
+
 def test_list_services_reads_the_place_as_written() -> None:
     text = "vad finns det i jamjo"
     # a synonym in the NLU data could change the value; the text span counts

@@ -160,3 +160,27 @@ def test_guide_documents_the_csv_mapping_and_the_presets() -> None:
         "Slutkod 3",
     ):
         assert words in guide, words
+
+
+def test_a_passing_rasa_check_is_one_line(tmp_path: Path) -> None:
+    text = rasa_validate.report(
+        0, ["Deprecated API features detected!"], tmp_path / "l"
+    )
+    assert text.startswith("Rasas kontroll: inga anmärkningar") and "\n" not in text
+
+
+# Lines as Rasa 3.6 really prints them on this project (colours included).
+REAL_NOTES = (
+    "\x1b[93m/work/main/.venv-rasa/lib/python3.10/site-packages/rasa/shared/utils/io.py:100: "
+    "UserWarning: The utterance 'utter_help' is not used in any story or rule.\n"
+    "\x1b[0m\x1b[93m/work/main/.venv-rasa/lib/python3.10/site-packages/rasa/shared/utils/io.py:100: "
+    "UserWarning: The intent 'grete' is listed in the domain file, but is not found in the "
+    "NLU training data.\n\x1b[0m\n"
+)
+
+
+def test_real_rasa_lines_colours_and_unused_responses() -> None:
+    assert rasa_validate.findings(REAL_NOTES) == [
+        "The intent 'grete' is listed in the domain file, but is not found in the "
+        "NLU training data."
+    ]

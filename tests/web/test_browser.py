@@ -712,7 +712,11 @@ def sender_of(page: Page) -> str:
 
 def user_metadata(web_stack: Stack, sender: str) -> list[dict[str, Any]]:
     """The metadata Rasa stored with each of the resident's messages."""
-    url = f"http://127.0.0.1:{web_stack.env['RASA_PORT']}/conversations/{sender}/tracker"
+    token = web_stack.env["SERVICELOTSEN_AUTH_TOKEN"]  # the shared stack has one
+    url = (
+        f"http://127.0.0.1:{web_stack.env['RASA_PORT']}/conversations/{sender}/tracker"
+        f"?token={token}"
+    )
     with urllib.request.urlopen(url, timeout=30) as resp:
         tracker = json.loads(resp.read())
     # Rasa adds its own keys (model_id, assistant_id): the widget's two only

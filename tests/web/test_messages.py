@@ -74,7 +74,24 @@ def test_text_and_places_become_one_message_without_the_numbered_lines() -> None
     assert first["distance"] == "80 m"
     assert first["open_now"] is True
     assert first["map_url"] == "https://www.openstreetmap.org/?mlat=56.2&mlon=15.2"
-    assert "id" not in first  # only what the card shows
+    assert first["id"] == "p1"  # the card's "Stämmer inte?" sends it back
+    assert first["carriers"] is None and first["also"] is None
+
+
+def test_a_point_id_that_is_no_plain_id_gives_no_report_link() -> None:
+    replies = [
+        places_reply(
+            place(1, "A", id='x"}<script>'),
+            place(2, "B", id="osm-node/123", carriers="ombud för PostNord", also="Här finns också apotek."),
+            place(3, "C", id=7),
+        )
+    ]
+    [message] = widget_messages(replies)
+    ids = [p["id"] for p in message["places"]]
+    assert ids == [None, "osm-node/123", None]
+    second = message["places"][1]
+    assert second["carriers"] == "ombud för PostNord"
+    assert second["also"] == "Här finns också apotek."
 
 
 def test_places_on_their_own_get_the_freshness_as_note() -> None:

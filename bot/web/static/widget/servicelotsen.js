@@ -76,6 +76,9 @@
       mapHidden: " för {name} på OpenStreetMap (öppnas i ny flik)",
       website: "Webbplats",
       websiteHidden: " för {name} (öppnas i ny flik)",
+      report: "Stämmer inte?",
+      reportHidden: " Säg till om uppgiften om {name} är fel",
+      reportShown: "Stämmer inte: {name}",
       privacy: "Om personuppgifter",
       newTab: " (öppnas i ny flik)",
       myPosition: "Min position (ungefärlig)",
@@ -153,6 +156,9 @@
       mapHidden: " for {name} on OpenStreetMap (opens in a new tab)",
       website: "Website",
       websiteHidden: " for {name} (opens in a new tab)",
+      report: "Not right?",
+      reportHidden: " Tell us if the information about {name} is wrong",
+      reportShown: "Not right: {name}",
       privacy: "About personal data (in Swedish)",
       newTab: " (opens in a new tab)",
       myPosition: "My position (approximate)",
@@ -549,6 +555,17 @@
     }
     var phone = typeof place.phone === "string" ? place.phone : null;
     var tel = phone ? phone.replace(/[^\d+]/g, "") : "";
+    var reportButton = null;
+    if (typeof place.id === "string" && /^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,119}$/.test(place.id)) {
+      // "Stämmer inte?": tells the bot which point is wrong; it asks what.
+      reportButton = el("button", { type: "button", class: "sl-report" }, [
+        TEXT.report,
+        srOnly(fill(TEXT.reportHidden, { name: name })),
+      ]);
+      reportButton.addEventListener("click", function () {
+        send("/report_change" + JSON.stringify({ point_id: place.id }), fill(TEXT.reportShown, { name: name }));
+      });
+    }
     return el("li", { class: "sl-place" }, [
       el("p", { class: "sl-place-name" }, [
         place.number ? el("span", { class: "sl-place-number", text: place.number + ". " }) : null,
@@ -561,11 +578,16 @@
         el("span", { text: capitalise(place.status) }),
       ]) : null,
       place.today ? el("p", { class: "sl-place-today", text: TEXT.today + place.today }) : null,
+      typeof place.carriers === "string" && place.carriers
+        ? el("p", { class: "sl-place-carriers", text: capitalise(place.carriers) }) : null,
+      typeof place.also === "string" && place.also
+        ? el("p", { class: "sl-place-also", text: place.also }) : null,
       phone && tel ? el("p", { class: "sl-place-phone" }, [
         TEXT.phone,
         el("a", { href: "tel:" + tel, text: phone }),
       ]) : null,
-      links.length ? el("p", { class: "sl-place-links" }, links) : null,
+      links.length || reportButton
+        ? el("p", { class: "sl-place-links" }, links.concat(reportButton ? [reportButton] : [])) : null,
     ]);
   }
 

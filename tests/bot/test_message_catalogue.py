@@ -156,4 +156,4 @@ def test_the_actions_utter_no_sentence_of_their_own() -> None:
 def test_say_fills_in_and_defaults_to_swedish() -> None:
     assert say("hours_missing") == "Öppettider saknas i mina uppgifter."
     assert say("hours_missing", None) == say("hours_missing", "sv")
-    assert say("place_phone", "en", phone="0455-1") == " Telefon 0455-1."
+    assert say("place_phone", "en", phone="0455-1") == " Phone 0455-1."

@@ -1,0 +1,313 @@
+"""Residents tell us what changed: "Coop Hasslö har stängt", "Stämmer inte?".
+
+The form `report_change_form` collects which point (`report_point`, a
+registry id) and what is wrong (`report_problem`, a kind of
+`bot.change_reports.KINDS`); `action_report_change` keeps the report as a
+`change_report` slot event in the conversation and thanks the resident.
+Nothing here changes the registry.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from rasa_sdk import Action, FormValidationAction
+from rasa_sdk.events import SlotSet
+
+from actions.common import lotsen_or_apologise, slot_text
+from bot.change_reports import (
+    KINDS,
+    MAX_REPORTS_PER_CONVERSATION,
+    REPORT_SLOT,
+    SAID,
+    ChangeReport,
+    already_reported,
+    classify,
+    clean_text,
+    is_cancel,
+    name_query,
+    service_words,
+)
+from bot.lotsen import Lotsen
+from bot.opening_hours import to_local
+from bot.registry import ServicePoint
+
+if TYPE_CHECKING:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+    from rasa_sdk.types import DomainDict
+
+logger = logging.getLogger(__name__)
+
+FORM = "report_change_form"
+INTENT = "report_change"
+#: `report_point` when the named point is not in the registry.
+UNKNOWN = "-"
+#: `report_problem` when the resident cancelled.
+CANCELLED = "-"
+#: How many points the bot offers as buttons when a report is ambiguous.
+MAX_CHOICES = 5
+
+KIND_BUTTONS = (
+    ("Har stängt", "closed"),
+    ("Fel öppettider", "hours"),
+    ("Fel adress eller plats", "address"),
+    ("Tjänsten finns inte där", "service"),
+    ("Annat", "other"),
+)
+
+
+def _entities(tracker: Tracker) -> list[dict[str, Any]]:
+    return list(tracker.latest_message.get("entities", []) or [])
+
+
+def _entity(tracker: Tracker, name: str, as_written: bool = False) -> str | None:
+    text = str(tracker.latest_message.get("text") or "")
+    for entity in _entities(tracker):
+        if entity.get("entity") != name:
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        if as_written and isinstance(start, int) and isinstance(end, int):
+            written = text[start:end].strip()
+            if written:
+                return written
+        return slot_text(entity.get("value"))
+    return None
+
+
+def _typed(tracker: Tracker) -> str:
+    """The resident's typed text ("" for a button payload)."""
+    text = str(tracker.latest_message.get("text") or "").strip()
+    return "" if text.startswith("/") else text
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def candidates(tracker: Tracker, lotsen: Lotsen) -> list[ServicePoint]:
+    """The points this message may be about, best first (empty: none found).
+
+    From a point id (the widget's "Stämmer inte?"), a point's name (with the
+    place when one is named), or a place and a service word ("ombudet i
+    Tving"); last, the message's own words as a name.
+    """
+    point_id = _entity(tracker, "point_id")
+    if point_id is not None:
+        point = lotsen.registry.by_id(point_id[:120])
+        return [point] if point is not None else []
+    text = _typed(tracker)[:500]
+    place = None
+    location = _entity(tracker, "location", as_written=True)
+    if location is not None:
+        resolution = lotsen.resolve(location)
+        place = resolution.place if resolution.found else None
+    name = _entity(tracker, "point_name", as_written=True)
+    if name is not None:
+        found = lotsen.point_by_name(name, place, None)
+        if found:
+            return found
+    wanted = set(service_words(text))
+    named = lotsen.service_type(_entity(tracker, "service_type"))
+    if named is not None:
+        wanted.add(named)
+    if place is not None:
+        here = lotsen.in_locality(place)
+        chosen = [p for p in here if not wanted or wanted & set(p.categories)]
+        if chosen:
+            return chosen
+    query = name_query(text)
+    if query:
+        found = lotsen.point_by_name(query, place, None)
+        narrowed = [p for p in found if wanted & set(p.categories)]
+        return narrowed or found
+    return []
+
+
+class ValidateReportChangeForm(FormValidationAction):
+    """Which point, and what is wrong: from the message, or asked."""
+
+    def name(self) -> str:
+        return "validate_report_change_form"
+
+    async def extract_report_point(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        asked = tracker.get_slot("requested_slot") == "report_point"
+        if (
+            not asked
+            and _intent(tracker) != INTENT
+            and not _entity(tracker, "point_id")
+        ):
+            return {}
+        if tracker.get_slot("report_point") and not _entity(tracker, "point_id"):
+            return {}
+        if asked and is_cancel(_typed(tracker)):
+            return {"report_point": UNKNOWN, "report_problem": CANCELLED}
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return {"report_point": UNKNOWN, "report_problem": CANCELLED}
+        point_id = _entity(tracker, "point_id")
+        closed = lotsen.registry.closed_by_id(point_id[:120]) if point_id else None
+        if closed is not None:
+            dispatcher.utter_message(response="utter_report_known_closed", point=closed.name)
+            return {"report_point": UNKNOWN, "report_problem": CANCELLED}
+        found = candidates(tracker, lotsen)
+        if len(found) == 1:
+            return {"report_point": found[0].id}
+        if not found and (asked or _entity(tracker, "point_id") is not None):
+            return {"report_point": UNKNOWN}
+        return {}
+
+    def validate_report_point(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        if value == UNKNOWN:
+            if tracker.get_slot("report_problem") != CANCELLED:
+                dispatcher.utter_message(response="utter_report_point_unknown")
+            return {"report_point": UNKNOWN, "report_problem": CANCELLED}
+        return {"report_point": value}
+
+    async def extract_report_problem(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        kind = _entity(tracker, "change_kind")
+        if kind in KINDS:
+            return {"report_problem": kind}
+        text = _typed(tracker)
+        asked = tracker.get_slot("requested_slot") == "report_problem"
+        if asked and text:
+            if is_cancel(text):
+                return {"report_problem": CANCELLED}
+            return {
+                "report_problem": classify(text) or "other",
+                "report_note": clean_text(text),
+            }
+        if _intent(tracker) == INTENT and text:
+            found = classify(text)
+            note = {"report_note": clean_text(text)}
+            return {"report_problem": found, **note} if found else note
+        return {}
+
+    def validate_report_problem(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        if value == CANCELLED or value in KINDS:
+            return {"report_problem": value}
+        return {"report_problem": None}
+
+
+class ActionAskReportPoint(Action):
+    """Which point? Buttons when the message fits several, else the question."""
+
+    def name(self) -> str:
+        return "action_ask_report_point"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        lotsen = lotsen_or_apologise(dispatcher)
+        found = candidates(tracker, lotsen) if lotsen is not None else []
+        if len(found) > 1:
+            buttons = [
+                {
+                    "title": f"{p.name}, {p.locality}",
+                    "payload": f'/report_change{{"point_id": "{p.id}"}}',
+                }
+                for p in found[:MAX_CHOICES]
+            ]
+            dispatcher.utter_message(response="utter_ask_report_which", buttons=buttons)
+        else:
+            dispatcher.utter_message(response="utter_ask_report_point")
+        return []
+
+
+def _earlier_reports(tracker: Tracker) -> list[dict[str, Any]]:
+    return [
+        e["value"]
+        for e in tracker.events
+        if e.get("event") == "slot"
+        and e.get("name") == REPORT_SLOT
+        and isinstance(e.get("value"), dict)
+    ]
+
+
+def _reset() -> list[dict[str, Any]]:
+    return [
+        SlotSet("report_point", None),
+        SlotSet("report_problem", None),
+        SlotSet("report_note", None),
+    ]
+
+
+class ActionReportChange(Action):
+    """Keep the report (never the registry) and thank the resident."""
+
+    def name(self) -> str:
+        return "action_report_change"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        point_id = slot_text(tracker.get_slot("report_point"))
+        kind = slot_text(tracker.get_slot("report_problem"))
+        if kind == CANCELLED or point_id in (None, UNKNOWN) or kind not in KINDS:
+            if kind == CANCELLED and point_id != UNKNOWN:
+                dispatcher.utter_message(response="utter_report_cancelled")
+            return _reset()
+        lotsen = lotsen_or_apologise(dispatcher)
+        if lotsen is None:
+            return _reset()
+        point = lotsen.registry.by_id(str(point_id))
+        if point is None:
+            dispatcher.utter_message(response="utter_report_point_unknown")
+            return _reset()
+        earlier = _earlier_reports(tracker)
+        sent = len(earlier)
+        if sent >= MAX_REPORTS_PER_CONVERSATION:
+            dispatcher.utter_message(response="utter_report_limit")
+            return _reset()
+        if already_reported(earlier, point.id, kind):
+            dispatcher.utter_message(response="utter_report_already", point=point.name)
+            return _reset()
+        note = slot_text(tracker.get_slot("report_note")) or ""
+        categories = [c for c in service_words(note) if c in point.categories]
+        report = ChangeReport(
+            point_id=point.id,
+            point_name=point.name,
+            kind=kind,
+            day=to_local(None).date(),
+            text=clean_text(note),
+            category=categories[0] if len(categories) == 1 else None,
+            channel="chat" if note else "widget",
+        )
+        if report.kind == "closed" and report.category and len(point.categories) > 1:
+            report = replace(report, kind="service")
+        dispatcher.utter_message(
+            response="utter_report_thanks",
+            point=f"{point.name} ({point.locality})",
+            problem=SAID[report.kind],
+        )
+        return [
+            SlotSet(REPORT_SLOT, report.as_value()),
+            SlotSet("reports_sent", float(sent + 1)),
+            *_reset(),
+        ]
+
+
+__all__ = [
+    "ActionAskReportPoint",
+    "ActionReportChange",
+    "ValidateReportChangeForm",
+    "candidates",
+]

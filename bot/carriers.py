@@ -1,0 +1,218 @@
+"""Parcel carriers: their names, and which carriers a parcel point serves.
+
+A parcel point's `carriers` (docs/contracts.md) says which carriers hand out
+parcels there and whether it is an `ombud` (a shop counter) or a `paketskåp`
+(a locker). `carriers_of` reads that tolerantly: a list of ids, a list of
+`{"id"|"carrier": …, "kind": …}` entries, a mapping id -> kind, or objects with
+`id`/`carrier` and `kind` attributes all give the same `CarrierAt` tuple.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import ServicelotsenError
+from bot.phrasing import join_swedish
+from bot.text import fold as _fold
+
+__all__ = [
+    "CARRIERS_PATH",
+    "KIND_LOCKER",
+    "KIND_OMBUD",
+    "Carrier",
+    "CarrierAt",
+    "carrier_id",
+    "carrier_name",
+    "carrier_names",
+    "carriers_of",
+    "is_locker",
+    "load_carriers",
+    "parcel_label",
+]
+
+CARRIERS_PATH = Path(__file__).resolve().parents[1] / "data" / "carriers.yml"
+KIND_OMBUD = "ombud"
+KIND_LOCKER = "paketskåp"
+
+#: Other ways lists and residents write a carrier (folded) -> id.
+_ALIASES = {
+    "post nord": "postnord",
+    "posten": "postnord",
+    "db schenker": "schenker",
+    "db_schenker": "schenker",
+    "dhl freight": "dhl",
+    "dhl_freight": "dhl",
+    "dhl express": "dhl",
+    "dhl_express": "dhl",
+    "dhlfreight": "dhl",
+    "dhlexpress": "dhl",
+    "dbschenker": "schenker",
+}
+#: Ways a kind is written -> the canonical kind.
+_KINDS = {
+    "ombud": KIND_OMBUD,
+    "postombud": KIND_OMBUD,
+    "utlämningsställe": KIND_OMBUD,
+    "paketskåp": KIND_LOCKER,
+    "paketskap": KIND_LOCKER,
+    "box_paketskåp": KIND_LOCKER,
+    "box": KIND_LOCKER,
+    "locker": KIND_LOCKER,
+    "paketbox": KIND_LOCKER,
+}
+
+
+def fold(text: str) -> str:
+    """Lower case, spaces collapsed, accents kept ("PostNord-ombud" -> "postnord ombud")."""
+    return _fold(text, keep_accents=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Carrier:
+    """A carrier as data/carriers.yml names it."""
+
+    id: str
+    name: str
+    finder: str
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierAt:
+    """One carrier at one parcel point, and the kind of point it is there."""
+
+    id: str
+    kind: str = KIND_OMBUD
+
+
+@functools.cache
+def _load(path: Path) -> dict[str, Carrier]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ServicelotsenError(f"Kan inte läsa {path}: {exc}") from exc
+    found: dict[str, Carrier] = {}
+    for item in data.get("carriers") or []:
+        if not isinstance(item, Mapping) or not item.get("id") or not item.get("name"):
+            raise ServicelotsenError(
+                f"{path}: varje transportföretag behöver id och name ({item!r})"
+            )
+        cid = str(item["id"]).strip().lower()
+        found[cid] = Carrier(cid, str(item["name"]), str(item.get("finder") or ""))
+    return found
+
+
+def load_carriers(path: Path | None = None) -> dict[str, Carrier]:
+    """The carriers by id (data/carriers.yml), read once."""
+    return _load(path or CARRIERS_PATH)
+
+
+def carrier_id(word: object) -> str | None:
+    """A carrier as a list or a resident writes it ("PostNord", "DHL_Express") -> id."""
+    if not isinstance(word, str) or not word.strip():
+        return None
+    key = fold(word).strip().replace("-", " ")
+    key = " ".join(key.split())
+    for suffix in ("ombud", "skåp", "paket", "paketet"):
+        key = key.removesuffix(suffix).strip()
+    known = load_carriers()
+    if key in known:
+        return key
+    if key in _ALIASES:
+        return _ALIASES[key]
+    underscored = key.replace(" ", "_")
+    if underscored in _ALIASES:
+        return _ALIASES[underscored]
+    compact = key.replace(" ", "").replace("_", "")
+    if compact in _ALIASES:
+        return _ALIASES[compact]
+    return compact if compact in known else None
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, str):
+        return _KINDS.get(fold(value).strip(), KIND_OMBUD)
+    return KIND_OMBUD
+
+
+def _entry(item: object) -> CarrierAt | None:
+    if isinstance(item, str):
+        cid = carrier_id(item)
+        return CarrierAt(cid) if cid else None
+    if isinstance(item, Mapping):
+        raw = item.get("id") or item.get("carrier") or item.get("operator")
+        kind = item.get("kind") or item.get("type")
+    elif isinstance(item, tuple | list) and item:
+        raw, kind = item[0], (item[1] if len(item) > 1 else None)
+    else:
+        raw = getattr(item, "id", None) or getattr(item, "carrier", None)
+        kind = getattr(item, "kind", None)
+    cid = carrier_id(raw)
+    return CarrierAt(cid, _kind(kind)) if cid else None
+
+
+def carriers_of(point: object) -> tuple[CarrierAt, ...]:
+    """The carriers a point serves (empty for a point without `carriers`).
+
+    Order as the record has it; one entry per carrier id (the first kind wins
+    when a list names a carrier twice).
+    """
+    raw: Any = getattr(point, "carriers", None)
+    if not raw:
+        return ()
+    items: Iterable[object]
+    if isinstance(raw, Mapping):
+        items = [{"id": k, "kind": v} for k, v in raw.items()]
+    elif isinstance(raw, str):
+        items = [raw]
+    else:
+        items = raw
+    found: dict[str, CarrierAt] = {}
+    for item in items:
+        entry = _entry(item)
+        if entry is not None and entry.id not in found:
+            found[entry.id] = entry
+    return tuple(found.values())
+
+
+def is_locker(point: object) -> bool:
+    """A parcel point where every carrier is a locker (paketskåp)."""
+    found = carriers_of(point)
+    return bool(found) and all(c.kind == KIND_LOCKER for c in found)
+
+
+def carrier_name(cid: str) -> str:
+    """ "postnord" -> "PostNord" (the id itself for one not in data/carriers.yml)."""
+    known = load_carriers().get(cid)
+    return known.name if known else cid
+
+
+def carrier_names(point: object) -> str:
+    """ "PostNord och DHL" for a point's carriers ("" without)."""
+    return join_swedish([carrier_name(c.id) for c in carriers_of(point)])
+
+
+def parcel_label(point: object, only: str | None = None) -> str:
+    """How an answer names a parcel point's carriers and kind.
+
+    "Instabox paketskåp" for a locker, "ombud för PostNord och DHL" for a shop,
+    "" for a point without carriers. With `only`, just that carrier.
+    """
+    found = [c for c in carriers_of(point) if only is None or c.id == only]
+    if not found:
+        return ""
+    lockers = [c for c in found if c.kind == KIND_LOCKER]
+    counters = [c for c in found if c.kind != KIND_LOCKER]
+    parts: list[str] = []
+    if lockers:
+        parts.append(f"{join_swedish([carrier_name(c.id) for c in lockers])} paketskåp")
+    if counters:
+        parts.append(
+            f"ombud för {join_swedish([carrier_name(c.id) for c in counters])}"
+        )
+    return ", ".join(parts)

@@ -5,6 +5,14 @@ registry id) and what is wrong (`report_problem`, a kind of
 `bot.change_reports.KINDS`); `action_report_change` keeps the report as a
 `change_report` slot event in the conversation and thanks the resident.
 Nothing here changes the registry.
+
+Like every answer it records its outcome (`bot.outcome`, question
+`report`): `found` when the report was stored, or was already on file, or
+the point is already marked closed; `no_data` when the point is not in the
+registry (the editors' inbox lists that message as "inga uppgifter", a
+point residents know and we may lack); `unavailable` when the data could not
+be read. A report the resident cancelled, or one over the conversation's
+limit, records nothing: the bot answered no question.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import SlotSet
 
-from actions.common import lotsen_or_apologise, slot_text
+from actions.common import lotsen_or_apologise, outcome, record, slot_text
 from bot.change_reports import (
     KINDS,
     MAX_REPORTS_PER_CONVERSATION,
@@ -30,8 +38,10 @@ from bot.change_reports import (
     name_query,
     service_words,
 )
-from bot.lotsen import Lotsen
+from bot.errors import ServicelotsenError
+from bot.lotsen import Lotsen, get_lotsen
 from bot.opening_hours import to_local
+from bot.outcome import Kind, Question
 from bot.registry import ServicePoint
 
 if TYPE_CHECKING:
@@ -250,6 +260,25 @@ def _reset() -> list[dict[str, Any]]:
     ]
 
 
+def _unknown_or_closed(tracker: Tracker) -> list[dict[str, Any]]:
+    """The outcome when the validator found no open point to report.
+
+    Nothing for a resident who cancelled; `unavailable` when the data cannot
+    be read; `found` for a point already marked closed (the bot knew);
+    else `no_data` (a point not in the registry).
+    """
+    if is_cancel(_typed(tracker)):
+        return []
+    try:
+        lotsen = get_lotsen()
+    except ServicelotsenError:
+        return [record(outcome(tracker, Kind.UNAVAILABLE, Question.REPORT))]
+    point_id = _entity(tracker, "point_id")
+    if point_id is not None and lotsen.registry.closed_by_id(point_id[:120]):
+        return [record(outcome(tracker, Kind.FOUND, Question.REPORT))]
+    return [record(outcome(tracker, Kind.NO_DATA, Question.REPORT))]
+
+
 class ActionReportChange(Action):
     """Keep the report (never the registry) and thank the resident."""
 
@@ -261,17 +290,21 @@ class ActionReportChange(Action):
     ) -> list[dict[str, Any]]:
         point_id = slot_text(tracker.get_slot("report_point"))
         kind = slot_text(tracker.get_slot("report_problem"))
-        if kind == CANCELLED or point_id in (None, UNKNOWN) or kind not in KINDS:
-            if kind == CANCELLED and point_id != UNKNOWN:
+        if point_id == UNKNOWN:
+            # the validator told the resident: a point we do not have, or one
+            # already marked closed (the widget's link on an old card)
+            return [*_reset(), *_unknown_or_closed(tracker)]
+        if kind == CANCELLED or point_id is None or kind not in KINDS:
+            if kind == CANCELLED:
                 dispatcher.utter_message(response="utter_report_cancelled")
             return _reset()
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
-            return _reset()
+            return [*_reset(), record(outcome(tracker, Kind.UNAVAILABLE, Question.REPORT))]
         point = lotsen.registry.by_id(str(point_id))
         if point is None:
             dispatcher.utter_message(response="utter_report_point_unknown")
-            return _reset()
+            return [*_reset(), record(outcome(tracker, Kind.NO_DATA, Question.REPORT))]
         earlier = _earlier_reports(tracker)
         sent = len(earlier)
         if sent >= MAX_REPORTS_PER_CONVERSATION:
@@ -279,7 +312,7 @@ class ActionReportChange(Action):
             return _reset()
         if already_reported(earlier, point.id, kind):
             dispatcher.utter_message(response="utter_report_already", point=point.name)
-            return _reset()
+            return [*_reset(), record(outcome(tracker, Kind.FOUND, Question.REPORT))]
         note = slot_text(tracker.get_slot("report_note")) or ""
         categories = [c for c in service_words(note) if c in point.categories]
         report = ChangeReport(
@@ -298,10 +331,14 @@ class ActionReportChange(Action):
             point=f"{point.name} ({point.locality})",
             problem=SAID[report.kind],
         )
+        stored = outcome(
+            tracker, Kind.FOUND, Question.REPORT, service_type=report.category
+        )
         return [
             SlotSet(REPORT_SLOT, report.as_value()),
             SlotSet("reports_sent", float(sent + 1)),
             *_reset(),
+            record(stored),
         ]
 
 

@@ -81,6 +81,12 @@ class Question(str, Enum):
     POSITION = "position"  # a shared position, no service asked for yet
     INTENT = "intent"  # the bot was unsure what the message meant
     HELP = "help"  # what the bot can do
+    #: a resident's report that a service point is wrong (`bot.change_reports`):
+    #: `found` when it was stored (or the point is already marked closed),
+    #: `no_data` when the point is not in the registry; `service_type` is the
+    #: service the report names, if one. The report itself is its own
+    #: `change_report` slot event; this only says how the bot answered.
+    REPORT = "report"
 
 
 @dataclass(frozen=True)

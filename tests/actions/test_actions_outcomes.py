@@ -25,6 +25,7 @@ from actions.help import ActionHelp
 from actions.knowledge import ActionHomeDelivery, ActionHumanHandoff
 from actions.location import ActionShareLocation
 from actions.places import ActionListServices, ActionOpeningHours
+from actions.report_change import ActionReportChange
 from bot.outcome import OUTCOME_SLOT, SHARED_POSITION, Kind, Outcome, Question
 
 IN_JAMJO = {"latitude": 56.1915, "longitude": 15.8405}
@@ -264,6 +265,26 @@ def test_the_language_and_carrier_slots_are_recorded() -> None:
     assert (reply.outcome.language, reply.outcome.carrier) == ("en", "postnord")
 
 
+def test_a_residents_report_records_its_outcome() -> None:
+    """Stored: `found` (with the service it names); a point we lack: `no_data`.
+    The report itself is its own slot; the outcome names no point."""
+    reply = run(
+        ActionReportChange(),
+        slots={
+            "report_point": "e2e-6",
+            "report_problem": "closed",
+            "report_note": "ombudet i Eringsboda finns inte kvar",
+        },
+    )
+    assert reply.outcome == Outcome(
+        Kind.FOUND, Question.REPORT, service_type="paketombud"
+    )
+    unknown = run(
+        ActionReportChange(), slots={"report_point": "e2e-404", "report_problem": "hours"}
+    )
+    assert unknown.outcome == Outcome(Kind.NO_DATA, Question.REPORT)
+
+
 def test_the_slot_is_in_the_domain_and_never_steers_the_dialogue() -> None:
     slot = DOMAIN["slots"][OUTCOME_SLOT]
     assert slot["type"] == "any"
@@ -325,6 +346,10 @@ def _scenarios() -> list[tuple[Action, dict[str, Any]]]:
             {"text": "människa i Ronneby", "entities": [ent("location", "Ronneby")]},
         ),
         (ActionHomeDelivery(), {"text": "hemleverans"}),
+        (
+            ActionReportChange(),
+            {"slots": {"report_point": "e2e-1", "report_problem": "closed"}},
+        ),
         (
             ActionDefaultAskAffirmation(),
             {"text": "hmm", "intent_ranking": [("nlu_fallback", 0.5), ("thank", 0.3)]},

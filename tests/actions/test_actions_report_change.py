@@ -14,6 +14,7 @@ from actions.report_change import (
     ValidateReportChangeForm,
 )
 from bot.change_reports import MAX_REPORTS_PER_CONVERSATION, MAX_TEXT_CHARS
+from bot.outcome import Kind, Outcome, Question
 
 FORM = "report_change_form"
 
@@ -32,6 +33,13 @@ def submit(slots: dict[str, Any], events: list[dict[str, Any]] | None = None) ->
     tracker = make_tracker("", slots=slots)
     tracker.events.extend(events or [])
     return run_action(ActionReportChange(), tracker)
+
+
+def answered(reply: Any) -> list[tuple[Kind, str | None]]:
+    """The outcomes the reply records: (kind, service type), all of question `report`."""
+    outcomes: list[Outcome] = reply.outcomes
+    assert all(o.question is Question.REPORT for o in outcomes)
+    return [(o.kind, o.service_type) for o in outcomes]
 
 
 def stored(reply: Any) -> dict[str, Any] | None:
@@ -62,6 +70,7 @@ def test_a_typed_report_names_the_point_and_what_is_wrong() -> None:
     assert report["text"] == text and report["channel"] == "chat"
     assert len(report["date"]) == 10
     assert reply.slots["reports_sent"] == 1.0
+    assert answered(reply) == [(Kind.FOUND, None)]
     assert reply.slots["report_point"] is None and reply.slots["report_problem"] is None
 
 
@@ -110,6 +119,7 @@ def test_the_agent_in_a_village_that_is_gone_is_a_lost_service() -> None:
     assert report is not None
     # a shop that also sells groceries: the agency is gone, not the shop
     assert report["kind"] == "service" and report["category"] == "paketombud"
+    assert answered(submit(found)) == [(Kind.FOUND, "paketombud")]
 
 
 def test_an_unclear_place_gets_buttons_for_its_points() -> None:
@@ -143,6 +153,7 @@ def test_an_unknown_point_stores_nothing_and_says_so() -> None:
     assert [m.get("response") for m in dispatcher.messages] == ["utter_report_point_unknown"]
     reply = submit(validated)
     assert stored(reply) is None and reply.texts == []
+    assert answered(reply) == [(Kind.NO_DATA, None)]
 
 
 def test_a_10_kb_message_with_markup_is_capped_and_stripped() -> None:
@@ -170,6 +181,7 @@ def test_a_burst_of_reports_is_capped_per_conversation() -> None:
     reply = submit({"report_point": "e2e-12", "report_problem": "closed"}, earlier)
     assert reply.responses == ["utter_report_limit"]
     assert stored(reply) is None
+    assert answered(reply) == []  # nothing stored, no question answered
 
 
 def test_the_same_report_twice_is_stored_once() -> None:
@@ -179,6 +191,7 @@ def test_the_same_report_twice_is_stored_once() -> None:
     reply = submit({"report_point": "e2e-1", "report_problem": "closed"}, earlier)
     assert reply.responses == ["utter_report_already"]
     assert stored(reply) is None
+    assert answered(reply) == [(Kind.FOUND, None)]  # the report is on file
 
 
 def test_cancelling_stores_nothing() -> None:
@@ -191,6 +204,29 @@ def test_cancelling_stores_nothing() -> None:
     assert extract(tracker) == {"report_problem": "-"}
     reply = submit({"report_point": "e2e-1", "report_problem": "-"})
     assert reply.responses == ["utter_report_cancelled"] and stored(reply) is None
+    assert answered(reply) == []
+
+
+def test_cancelling_when_asked_which_point_records_nothing() -> None:
+    tracker = make_tracker(
+        "avbryt", intent="deny", slots={"requested_slot": "report_point"}, active_loop=FORM
+    )
+    found = extract(tracker)
+    assert found == {"report_point": "-", "report_problem": "-"}
+    reply = run_action(ActionReportChange(), make_tracker("avbryt", intent="deny", slots=found))
+    assert stored(reply) is None and answered(reply) == []
+
+
+def test_a_point_unknown_when_submitted_records_no_data() -> None:
+    reply = submit({"report_point": "e2e-404", "report_problem": "closed"})
+    assert reply.responses == ["utter_report_point_unknown"] and stored(reply) is None
+    assert answered(reply) == [(Kind.NO_DATA, None)]
+
+
+def test_unreadable_data_records_unavailable(registry_missing: Any) -> None:
+    reply = submit({"report_point": "e2e-1", "report_problem": "closed"})
+    assert reply.responses == ["utter_registry_unavailable"] and stored(reply) is None
+    assert answered(reply) == [(Kind.UNAVAILABLE, None)]
 
 
 def test_other_intents_are_left_alone_by_the_form() -> None:
@@ -224,8 +260,17 @@ def test_a_point_already_closed_is_not_reported_again(tmp_path: Any, monkeypatch
     found = call(form.extract_report_point(dispatcher, tracker, DOMAIN))
     assert found == {"report_point": "-", "report_problem": "-"}
     assert [m.get("response") for m in dispatcher.messages] == ["utter_report_known_closed"]
-    reply = submit(found)
+    reply = run_action(
+        ActionReportChange(),
+        make_tracker(
+            f'/report_change{{"point_id": "{point_id}"}}',
+            intent="report_change",
+            entities=[ent("point_id", point_id)],
+            slots=found,
+        ),
+    )
     assert stored(reply) is None and reply.texts == []
+    assert answered(reply) == [(Kind.FOUND, None)]  # the bot knew it is closed
 
 
 def test_a_village_without_the_nlus_place_still_finds_its_agent() -> None:

@@ -84,3 +84,13 @@ def test_only_the_outcome_slot_event_is_an_outcome() -> None:
     assert (
         outcome_of_event({"event": "bot", "name": OUTCOME_SLOT, "value": value}) is None
     )
+
+
+def test_a_residents_report_is_an_outcome_like_any_answer() -> None:
+    answer = Outcome(Kind.FOUND, Question.REPORT, service_type="paketombud")
+    stored = json.loads(json.dumps(answer.to_dict()))
+    assert stored["question"] == "report" and stored["place"] is None
+    assert Outcome.from_dict(stored) == answer
+    assert Outcome.from_dict({**stored, "kind": "no_data"}) == Outcome(
+        Kind.NO_DATA, Question.REPORT, service_type="paketombud"
+    )

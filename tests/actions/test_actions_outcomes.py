@@ -347,10 +347,6 @@ def _scenarios() -> list[tuple[Action, dict[str, Any]]]:
         ),
         (ActionHomeDelivery(), {"text": "hemleverans"}),
         (
-            ActionReportChange(),
-            {"slots": {"report_point": "e2e-1", "report_problem": "closed"}},
-        ),
-        (
             ActionDefaultAskAffirmation(),
             {"text": "hmm", "intent_ranking": [("nlu_fallback", 0.5), ("thank", 0.3)]},
         ),

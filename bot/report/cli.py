@@ -336,6 +336,10 @@ def _report(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
             f"{d.digital_conversations} samtal om digitala alternativ "
             f"({d.hidden_rows} rader med färre än 5 samtal dolda)."
         )
+        lines.append(
+            f"Rapporterade ändringar: {d.change_reports} rapporter om "
+            f"{len(d.changes)} tjänster ({d.hidden_changes} antal dolda, 1–4)."
+        )
     steps = ", ".join(
         f"{k} {v:.1f} s".replace(".", ",")
         for k, v in result.timings.items()
@@ -384,6 +388,8 @@ def _report(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
             "conversations": result.demand.conversations,
             "searches": result.demand.searches,
             "hidden_rows": result.demand.hidden_rows,
+            "change_reports": result.demand.change_reports,
+            "changes": {r.service_type: r.reports for r in result.demand.changes},
         },
         "demand_note": result.demand_note,
         "timings_s": {k: round(v, 3) for k, v in result.timings.items()},

@@ -26,7 +26,19 @@ no count.
   under the knowledge entry it quoted (`data/knowledge`), or "home_delivery"
   (hemsändning).
 
-Counts are *conversations* (a sender's session), by month (Swedish time).
+* a **reported change** is a resident's report that a service point is
+  wrong (`bot.change_reports`: the `change_report` slot's events, which
+  hold a point id, a kind and a day, never read here beyond those). They are
+  counted per service category with `bot.change_reports.count_by_category`
+  (a report about one service of a point counts for that service, else for
+  every category the point has; open and closed points alike; reports of
+  points no longer in the registry are left out), over the whole period,
+  not per month. The outcome the report's answer records (question
+  "report") is no search and is not counted again.
+
+Counts are *conversations* (a sender's session), by month (Swedish time);
+reported changes are counted as reports (at most 5 per conversation, and
+one per point and kind).
 Every count from 1 to 4 is hidden (`HIDDEN`), and where one hidden count
 could be worked out from a published total, the smallest other count of
 that group is hidden too (secondary suppression). Rows with fewer than 5
@@ -41,6 +53,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from bot.change_reports import REPORT_SLOT, ChangeReport, count_by_category
 from bot.gazetteer import Gazetteer
 from bot.inbox import TIMEZONE, EventRow, read_events, tracker_url
 from bot.knowledge import Entry
@@ -52,6 +65,7 @@ from bot.report.config import ReportConfig
 
 __all__ = [
     "ALL_TYPES",
+    "ChangeRow",
     "HIDDEN",
     "MIN_CONVERSATIONS",
     "DemandReport",
@@ -62,7 +76,9 @@ __all__ = [
     "Search",
     "aggregate",
     "collect_demand",
+    "count_changes",
     "extract",
+    "extract_change_reports",
 ]
 
 #: Cells with fewer conversations than this are hidden.
@@ -191,6 +207,22 @@ class _Extractor:
             self.digital.append(DigitalAsk(conversation, month, HOME_DELIVERY_TOPIC))
 
 
+def extract_change_reports(events: Iterable[EventRow]) -> list[ChangeReport]:
+    """The residents' reports (`change_report` slot events) among the events.
+
+    Each value is checked again (`ChangeReport.from_value`): anything not
+    shaped like a report is skipped.
+    """
+    found: list[ChangeReport] = []
+    for event in events:
+        if event.type_name != "slot" or event.data.get("name") != REPORT_SLOT:
+            continue
+        report = ChangeReport.from_value(event.data.get("value"))
+        if report is not None:
+            found.append(report)
+    return found
+
+
 def extract(
     events: Iterable[EventRow],
     gazetteer: Gazetteer,
@@ -266,6 +298,43 @@ class DigitalRow:
 
 
 @dataclass(frozen=True)
+class ChangeRow:
+    """Reported changes about one service (`reports` may be `HIDDEN`)."""
+
+    service_type: str
+    reports: Cell
+
+
+def count_changes(
+    reports: Sequence[ChangeReport],
+    registry: Registry,
+    type_order: Sequence[str] = (),
+) -> tuple[tuple[ChangeRow, ...], int, Cell]:
+    """Reported changes per service, with small counts hidden as in the demand
+    tables (`_suppress`: 1-4, and the next smallest when only one is).
+
+    Returns the rows (services with at least one report, in `type_order`),
+    how many rows are hidden, and the number of reports counted (hidden when
+    1-4). Reports of points in neither the open nor the closed part of the
+    registry are left out.
+    """
+    categories_of = {
+        p.id: p.categories for p in (*registry.points, *registry.closed)
+    }
+    counted = [r for r in reports if r.point_id in categories_of]
+    counts = count_by_category(counted, categories_of)
+    order = {t: i for i, t in enumerate(type_order)}
+    types = sorted(counts, key=lambda t: (order.get(t, len(order)), t))
+    cells = _cells([counts[t] for t in types])
+    total = len(counted)
+    return (
+        tuple(ChangeRow(t, c) for t, c in zip(types, cells, strict=True)),
+        sum(c == HIDDEN for c in cells),
+        HIDDEN if 0 < total < MIN_CONVERSATIONS else total,
+    )
+
+
+@dataclass(frozen=True)
 class DemandReport:
     """The aggregated demand, ready for tables.
 
@@ -278,6 +347,9 @@ class DemandReport:
         conversations: conversations with at least one search.
         searches: searches in all.
         months: the months with data, in order.
+        changes: residents' reported changes per service (`count_changes`).
+        hidden_changes: services whose count of reported changes is hidden.
+        change_reports: reports counted in `changes` (`HIDDEN` when 1-4).
         source: the tracker store (password masked) or "" when none.
         note: why there is no data, when there is none.
     """
@@ -294,6 +366,9 @@ class DemandReport:
     months: tuple[str, ...]
     source: str = ""
     note: str = ""
+    changes: tuple[ChangeRow, ...] = ()
+    hidden_changes: int = 0
+    change_reports: Cell = 0
 
     @property
     def empty(self) -> bool:
@@ -349,10 +424,12 @@ def aggregate(
     type_order: Sequence[str] = (),
     source: str = "",
     titles: Mapping[str, str] | None = None,
+    changes: tuple[tuple[ChangeRow, ...], int, Cell] = ((), 0, 0),
 ) -> DemandReport:
     """Count conversations per cell and hide the small ones (see module doc).
 
-    `titles` names the digital topics (knowledge entry id -> title).
+    `titles` names the digital topics (knowledge entry id -> title);
+    `changes` are the reported changes, as `count_changes` counted them.
     """
     names = {
         HOME_DELIVERY_TOPIC: "Hemsändning av varor (kommunens svar)",
@@ -408,6 +485,9 @@ def aggregate(
         digital_conversations=len({d.conversation for d in digital}),
         months=tuple(months),
         source=source,
+        changes=changes[0],
+        hidden_changes=changes[1],
+        change_reports=changes[2],
     )
 
 
@@ -439,4 +519,5 @@ def collect_demand(
         type_order=order,
         source=shown_url(store),
         titles={e.id: e.title for e in entries},
+        changes=count_changes(extract_change_reports(events), registry, order),
     )

@@ -430,6 +430,18 @@ def render_html(
             for n in demand_names
             if demand is not None
         ],
+        changes=None
+        if demand is None
+        else {
+            "source": by_name["rapporterade_andringar"],
+            "grid": _grid(
+                list(by_name["rapporterade_andringar"].headers),
+                [
+                    [_type_name(kind, names), count]
+                    for kind, count in by_name["rapporterade_andringar"].rows
+                ],
+            ),
+        },
         min_conversations=MIN_CONVERSATIONS,
         hidden=HIDDEN,
         sources=_grid(

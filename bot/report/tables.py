@@ -244,7 +244,19 @@ def _demand_tables(
         ),
         "Bara ämnen med minst 5 samtal en månad visas.",
     )
-    return [by_type, by_place, digital]
+    changes = Table(
+        "rapporterade_andringar",
+        "Rapporterade ändringar per tjänst",
+        ("tjanst", "rapporter"),
+        ("Tjänst", "Rapporter"),
+        tuple((r.service_type, r.reports) for r in (demand.changes if demand else ())),
+        "Invånare som skrev i chatten eller klickade på \"Stämmer inte?\" att en "
+        "servicepunkt har fel uppgifter eller har stängt. En rapport om en viss tjänst "
+        "räknas för den tjänsten, annars för alla tjänster som stället har. En "
+        "redaktör kontrollerar varje rapport; registret ändras inte av sig självt. "
+        "'..' = dolt (1–4 rapporter).",
+    )
+    return [by_type, by_place, digital, changes]
 
 
 def largest_by_residents(analysis: GapAnalysis, n: int = 5) -> list[GapRow]:

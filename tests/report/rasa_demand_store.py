@@ -43,6 +43,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bot.change_reports import REPORT_SLOT as CHANGE_SLOT  # noqa: E402
 from bot.outcome import (  # noqa: E402  (plain Python, no Rasa: imports here too)
     OUTCOME_SLOT,
     SHARED_POSITION,
@@ -368,6 +369,49 @@ def _turn(turn: dict[str, Any], t: Clock) -> list[Event]:
             _act("action_home_delivery", t),
             _bot("Det beror på var du bor. Vilken kommun gäller det?", t),
             _outcome(t, Kind.ASKED, Question.HOME_DELIVERY),
+            _act("action_listen", t),
+        ]
+    if kind == "report":  # a resident's report, as actions/report_change.py stores it
+        point = turn["point_id"]
+        return [
+            _user(text, "report_change", [_entity("point_name", point)], t),
+            _act("report_change_form", t),
+            ActiveLoop("report_change_form", timestamp=t(), metadata=META),
+            _slot("report_point", point, t),
+            _slot("report_problem", turn.get("problem", "closed"), t),
+            _slot("report_note", text, t),
+            _slot("requested_slot", None, t),
+            ActiveLoop(None, timestamp=t(), metadata=META),
+            _act("action_report_change", t),
+            _bot("Tack! Jag har antecknat det.", t, response="utter_report_thanks"),
+            _slot(
+                CHANGE_SLOT,
+                turn.get("value")
+                or {
+                    "point_id": point,
+                    "point_name": "Testställe",
+                    "kind": turn.get("problem", "closed"),
+                    "category": turn.get("category"),
+                    "date": "2026-09-15",
+                    "text": text,
+                    "channel": "chat",
+                },
+                t,
+            ),
+            _slot("reports_sent", 1.0, t),
+            _slot("report_point", None, t),
+            _slot("report_problem", None, t),
+            _slot("report_note", None, t),
+            _outcome(t, Kind.FOUND, Question.REPORT, service_type=turn.get("category")),
+            _act("action_listen", t),
+        ]
+    if kind == "report_unknown":  # a point the registry does not have: nothing stored
+        return [
+            _user(text, "report_change", [], t),
+            _act("report_change_form", t),
+            _bot("Jag hittar inte det stället.", t, response="utter_report_point_unknown"),
+            _act("action_report_change", t),
+            _outcome(t, Kind.NO_DATA, Question.REPORT),
             _act("action_listen", t),
         ]
     raise ValueError(f"unknown turn kind {kind!r}")

@@ -65,9 +65,9 @@ from bot.report.config import ReportConfig
 
 __all__ = [
     "ALL_TYPES",
-    "ChangeRow",
     "HIDDEN",
     "MIN_CONVERSATIONS",
+    "ChangeRow",
     "DemandReport",
     "DemandRow",
     "DigitalAsk",

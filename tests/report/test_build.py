@@ -34,6 +34,7 @@ TABLES = {
     "efterfragan_per_manad.csv",
     "efterfragan_per_ort.csv",
     "digitala_alternativ.csv",
+    "rapporterade_andringar.csv",
     "invanare_per_kommun.csv",
     "dataalder_per_kategori.csv",
 }

@@ -39,7 +39,9 @@ def _spec() -> dict[str, Any]:
 
     def add(sender: str, turns: list[dict[str, Any]]) -> None:
         at = SEPTEMBER + len(conversations) * 60
-        conversations.append({"sender": sender, "sessions": [{"at": at, "turns": turns}]})
+        conversations.append(
+            {"sender": sender, "sessions": [{"at": at, "turns": turns}]}
+        )
 
     def report(point_id: str, **extra: Any) -> dict[str, Any]:
         return {"kind": "report", "point_id": point_id, **extra}
@@ -60,8 +62,14 @@ def _spec() -> dict[str, Any]:
     # not counted: a point in neither part of the registry, a damaged value,
     # a point the bot did not know (nothing stored, an outcome only)
     add("okand-0", [report("e2e-404")])
-    add("trasig-0", [report("e2e-7", value={"point_id": "<b>e2e-7</b>", "kind": "weather"})])
-    add("okand-1", [{"kind": "report_unknown", "text": "Hemligtext Affären i Ingenstans"}])
+    add(
+        "trasig-0",
+        [report("e2e-7", value={"point_id": "<b>e2e-7</b>", "kind": "weather"})],
+    )
+    add(
+        "okand-1",
+        [{"kind": "report_unknown", "text": "Hemligtext Affären i Ingenstans"}],
+    )
     # one search, with a report in the same conversation
     add(
         "sok-0",
@@ -164,7 +172,9 @@ def test_reported_changes_are_counted_per_service_with_small_counts_hidden(
 def test_one_small_count_hides_the_next_smallest_too(registry: Registry) -> None:
     day = datetime.date(2026, 9, 1)
     reports = [ChangeReport("e2e-2", "Testbutik Jämjö", "closed", day)] * 7
-    reports += [ChangeReport("e2e-6", "Testombud", "service", day, category="paketombud")] * 3
+    reports += [
+        ChangeReport("e2e-6", "Testombud", "service", day, category="paketombud")
+    ] * 3
     reports += [ChangeReport("e2e-3", "Testapotek", "hours", day)] * 2
     rows, hidden, total = dm.count_changes(reports, registry)
     assert {r.service_type: r.reports for r in rows} == {
@@ -186,7 +196,12 @@ def test_the_report_writes_the_table_and_its_csv(
     rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0] == ["tjanst", "rapporter"]
     assert sorted(rows[1:]) == sorted(
-        [["dagligvaror", "12"], ["paketombud", "9"], ["apotek", ".."], ["drivmedel", ".."]]
+        [
+            ["dagligvaror", "12"],
+            ["paketombud", "9"],
+            ["apotek", ".."],
+            ["drivmedel", ".."],
+        ]
     )
     html = result.html.read_text(encoding="utf-8")
     assert "Rapporterade ändringar per tjänst" in html

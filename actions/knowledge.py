@@ -160,6 +160,18 @@ class ActionDigitalAlternative(_KnowledgeAction):
     def name(self) -> str:
         return "action_digital_alternative"
 
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        """ "har ingen bil, hur kan jag handla mat?" is about getting groceries
+        home: the kommun's home delivery and the nearest store answer it."""
+        if mentions_no_car(str(tracker.latest_message.get("text") or "")):
+            return await ActionHomeDelivery().run(dispatcher, tracker, domain)
+        return await super().run(dispatcher, tracker, domain)
+
     def answer_from(
         self, found: Knowledge, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:

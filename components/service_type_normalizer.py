@@ -47,7 +47,12 @@ def restore_text(message: Message) -> None:
         start, end = entity.get("start"), entity.get("end")
         if not isinstance(start, int) or not isinstance(end, int):
             continue
-        if entity.get("value") == folded[start:end]:
+        # names as the resident wrote them (contract: "jamjo" stays "jamjo");
+        # Rasa's synonyms learnt from folded training text must not respell them
+        if entity.get("value") == folded[start:end] or entity.get("entity") in (
+            "location",
+            "point_name",
+        ):
             entity["value"] = original[start:end]
     message.set(TEXT, original)
 

@@ -63,3 +63,12 @@ def test_home_delivery_finds_the_place_the_nlu_missed() -> None:
     reply = run_action(ActionHomeDelivery(), tracker)
     assert "Ronneby" in reply.texts[0]
     assert reply.texts[-1].startswith("Närmaste matbutiker från Eringsboda:")
+
+
+def test_a_digital_question_without_a_car_gets_delivery_and_the_store() -> None:
+    from actions.knowledge import ActionDigitalAlternative
+
+    tracker = make_tracker(QUESTION, intent="ask_digital_alternative")
+    reply = run_action(ActionDigitalAlternative(), tracker)
+    assert "Ronneby" in reply.texts[0]
+    assert reply.texts[-1].startswith("Närmaste matbutiker från Eringsboda:")

@@ -137,6 +137,26 @@ def slot_text(value: Any) -> str | None:
     return text or None
 
 
+def entity_text(tracker: Tracker, name: str, as_written: bool = False) -> str | None:
+    """The entity of this message (not an older slot value).
+
+    With `as_written`, the words as the resident wrote them: Rasa's synonym
+    mapping applies to every entity, so "[Coop](point_name)" would otherwise
+    arrive as "dagligvaror".
+    """
+    text = str(tracker.latest_message.get("text") or "")
+    for entity in tracker.latest_message.get("entities", []) or []:
+        if entity.get("entity") != name:
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        if as_written and isinstance(start, int) and isinstance(end, int):
+            written = text[start:end].strip()
+            if written:
+                return written
+        return slot_text(entity.get("value"))
+    return None
+
+
 def language(tracker: Tracker) -> str:
     """The language to answer in: the `language` slot, else Swedish."""
     return slot_text(tracker.get_slot("language")) or "sv"

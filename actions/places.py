@@ -9,13 +9,13 @@ from rasa_sdk.events import SlotSet
 from actions.common import (
     LotsenAction,
     echo,
+    entity_text,
     language,
     origin_from_slots,
     outcome,
     place_or_tell,
     place_slots,
     record,
-    slot_text,
 )
 from bot.answers import hours_answer, locality_answer
 from bot.gazetteer import Municipality, Place
@@ -29,29 +29,9 @@ if TYPE_CHECKING:
     from rasa_sdk.executor import CollectingDispatcher
 
 
-def _entity_text(tracker: Tracker, name: str, as_written: bool = False) -> str | None:
-    """The entity of this message (not an older slot value).
-
-    With `as_written`, the words as the resident wrote them: Rasa's synonym
-    mapping applies to every entity, so "[Coop](point_name)" would otherwise
-    arrive as "dagligvaror".
-    """
-    text = str(tracker.latest_message.get("text") or "")
-    for entity in tracker.latest_message.get("entities", []) or []:
-        if entity.get("entity") != name:
-            continue
-        start, end = entity.get("start"), entity.get("end")
-        if as_written and isinstance(start, int) and isinstance(end, int):
-            written = text[start:end].strip()
-            if written:
-                return written
-        return slot_text(entity.get("value"))
-    return None
-
-
 def _kommun_of_message(tracker: Tracker, lotsen: Lotsen) -> Municipality | None:
     """The whole kommun this message names ("vad finns i Ronneby kommun?")."""
-    named = _entity_text(tracker, "location", as_written=True)
+    named = entity_text(tracker, "location", as_written=True)
     return lotsen.gazetteer.municipality(named) if named is not None else None
 
 
@@ -63,7 +43,7 @@ def _place_of_message(
     A `PlaceProblem` is a place named in this message that we could not use
     (the resident has been told why).
     """
-    named = _entity_text(tracker, "location", as_written=True)
+    named = entity_text(tracker, "location", as_written=True)
     if named is not None:
         return place_or_tell(named, dispatcher, lotsen, language(tracker))
     place_id = tracker.get_slot("place_id")
@@ -134,8 +114,8 @@ class ActionOpeningHours(LotsenAction):
             if place is not None
             else []
         )
-        name = _entity_text(tracker, "point_name", as_written=True)
-        category = lotsen.service_type(_entity_text(tracker, "service_type"))
+        name = entity_text(tracker, "point_name", as_written=True)
+        category = lotsen.service_type(entity_text(tracker, "service_type"))
 
         def done(
             kind: Kind, distance_km: float | None = None, origin: Origin | None = None

@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Any
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import SlotSet
 
-from actions.common import lotsen_or_apologise, outcome, record, slot_text
+from actions.common import (
+    entity_text,
+    lotsen_or_apologise,
+    outcome,
+    record,
+    slot_text,
+)
 from bot.change_reports import (
     KINDS,
     MAX_REPORTS_PER_CONVERSATION,
@@ -69,24 +75,6 @@ KIND_BUTTONS = (
 )
 
 
-def _entities(tracker: Tracker) -> list[dict[str, Any]]:
-    return list(tracker.latest_message.get("entities", []) or [])
-
-
-def _entity(tracker: Tracker, name: str, as_written: bool = False) -> str | None:
-    text = str(tracker.latest_message.get("text") or "")
-    for entity in _entities(tracker):
-        if entity.get("entity") != name:
-            continue
-        start, end = entity.get("start"), entity.get("end")
-        if as_written and isinstance(start, int) and isinstance(end, int):
-            written = text[start:end].strip()
-            if written:
-                return written
-        return slot_text(entity.get("value"))
-    return None
-
-
 def _typed(tracker: Tracker) -> str:
     """The resident's typed text ("" for a button payload)."""
     text = str(tracker.latest_message.get("text") or "").strip()
@@ -104,23 +92,23 @@ def candidates(tracker: Tracker, lotsen: Lotsen) -> list[ServicePoint]:
     place when one is named), or a place and a service word ("ombudet i
     Tving"); last, the message's own words as a name.
     """
-    point_id = _entity(tracker, "point_id")
+    point_id = entity_text(tracker, "point_id")
     if point_id is not None:
         point = lotsen.registry.by_id(point_id[:120])
         return [point] if point is not None else []
     text = _typed(tracker)[:500]
     place = None
-    location = _entity(tracker, "location", as_written=True)
+    location = entity_text(tracker, "location", as_written=True)
     if location is not None:
         resolution = lotsen.resolve(location)
         place = resolution.place if resolution.found else None
-    name = _entity(tracker, "point_name", as_written=True)
+    name = entity_text(tracker, "point_name", as_written=True)
     if name is not None:
         found = lotsen.point_by_name(name, place, None)
         if found:
             return found
     wanted = set(service_words(text))
-    named = lotsen.service_type(_entity(tracker, "service_type"))
+    named = lotsen.service_type(entity_text(tracker, "service_type"))
     if named is not None:
         wanted.add(named)
     if place is not None:
@@ -149,25 +137,27 @@ class ValidateReportChangeForm(FormValidationAction):
         if (
             not asked
             and _intent(tracker) != INTENT
-            and not _entity(tracker, "point_id")
+            and not entity_text(tracker, "point_id")
         ):
             return {}
-        if tracker.get_slot("report_point") and not _entity(tracker, "point_id"):
+        if tracker.get_slot("report_point") and not entity_text(tracker, "point_id"):
             return {}
         if asked and is_cancel(_typed(tracker)):
             return {"report_point": UNKNOWN, "report_problem": CANCELLED}
         lotsen = lotsen_or_apologise(dispatcher)
         if lotsen is None:
             return {"report_point": UNKNOWN, "report_problem": CANCELLED}
-        point_id = _entity(tracker, "point_id")
+        point_id = entity_text(tracker, "point_id")
         closed = lotsen.registry.closed_by_id(point_id[:120]) if point_id else None
         if closed is not None:
-            dispatcher.utter_message(response="utter_report_known_closed", point=closed.name)
+            dispatcher.utter_message(
+                response="utter_report_known_closed", point=closed.name
+            )
             return {"report_point": UNKNOWN, "report_problem": CANCELLED}
         found = candidates(tracker, lotsen)
         if len(found) == 1:
             return {"report_point": found[0].id}
-        if not found and (asked or _entity(tracker, "point_id") is not None):
+        if not found and (asked or entity_text(tracker, "point_id") is not None):
             return {"report_point": UNKNOWN}
         return {}
 
@@ -187,7 +177,7 @@ class ValidateReportChangeForm(FormValidationAction):
     async def extract_report_problem(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        kind = _entity(tracker, "change_kind")
+        kind = entity_text(tracker, "change_kind")
         if kind in KINDS:
             return {"report_problem": kind}
         text = _typed(tracker)
@@ -273,7 +263,7 @@ def _unknown_or_closed(tracker: Tracker) -> list[dict[str, Any]]:
         lotsen = get_lotsen()
     except ServicelotsenError:
         return [record(outcome(tracker, Kind.UNAVAILABLE, Question.REPORT))]
-    point_id = _entity(tracker, "point_id")
+    point_id = entity_text(tracker, "point_id")
     if point_id is not None and lotsen.registry.closed_by_id(point_id[:120]):
         return [record(outcome(tracker, Kind.FOUND, Question.REPORT))]
     return [record(outcome(tracker, Kind.NO_DATA, Question.REPORT))]

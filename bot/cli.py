@@ -29,7 +29,7 @@ import datetime
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1074,6 +1074,31 @@ def cmd_info(args: argparse.Namespace) -> Answer:
 # ---------------------------------------------------------------- places
 
 
+def _by_category(
+    points: Sequence[ServicePoint],
+    types: Mapping[str, ServiceType],
+    at: datetime.datetime,
+) -> tuple[dict[str, list[str]], list[str]]:
+    """The points' ids by category (those that have any) and the lines listing them."""
+    by_category = {
+        c: [p.id for p in points if c in p.categories]
+        for c in types
+        if any(c in p.categories for p in points)
+    }
+    by_id = {p.id: p for p in points}
+    lines: list[str] = []
+    for category, ids in by_category.items():
+        lines.append(f"{types[category].plural.capitalize()}:")
+        for pid in ids:
+            p = by_id[pid]
+            lines.append(
+                f"  - {p.name} [{p.id}], {point_address(p)}. "
+                f"I dag: {_today_text(p, at)}"
+            )
+    lines.append(freshness(points))
+    return by_category, lines
+
+
 def cmd_places(args: argparse.Namespace) -> Answer:
     """Every point in an ort, by category."""
     lotsen = _lotsen(args)
@@ -1084,12 +1109,7 @@ def cmd_places(args: argparse.Namespace) -> Answer:
     place, res = _found_place(lotsen, text)
     points = lotsen.in_locality(place)
     at, _asked = _at(args)
-    types = lotsen.service_types
-    by_category = {
-        c: [p.id for p in points if c in p.categories]
-        for c in types
-        if any(c in p.categories for p in points)
-    }
+    by_category, listing = _by_category(points, lotsen.service_types, at)
     payload: dict[str, Any] = {
         "query": text,
         "place": _place_json(place),
@@ -1103,20 +1123,10 @@ def cmd_places(args: argparse.Namespace) -> Answer:
             f'Prova `{PROG} nearest --near "{place.name}" --category KATEGORI`.',
         ]
         return Answer(payload, lines, EXIT_NOT_FOUND)
-    by_id = {p.id: p for p in points}
     lines = [
         f"Servicepunkter i {place.label}{_interpreted(res)}: {len(points)}",
     ]
-    for category, ids in by_category.items():
-        lines.append(f"{types[category].plural.capitalize()}:")
-        for pid in ids:
-            p = by_id[pid]
-            lines.append(
-                f"  - {p.name} [{p.id}], {point_address(p)}. "
-                f"I dag: {_today_text(p, at)}"
-            )
-    lines.append(freshness(points))
-    return Answer(payload, lines)
+    return Answer(payload, lines + listing)
 
 
 def _places_in_municipality(
@@ -1125,12 +1135,7 @@ def _places_in_municipality(
     """`places "Ronneby kommun"`: every point in the whole kommun, by ort."""
     points = lotsen.in_municipality(municipality)
     at, _asked = _at(args)
-    types = lotsen.service_types
-    by_category = {
-        c: [p.id for p in points if c in p.categories]
-        for c in types
-        if any(c in p.categories for p in points)
-    }
+    by_category, listing = _by_category(points, lotsen.service_types, at)
     payload: dict[str, Any] = {
         "query": text,
         "place": None,
@@ -1145,22 +1150,12 @@ def _places_in_municipality(
             [f"Registret har inga servicepunkter i {municipality.name}."],
             EXIT_NOT_FOUND,
         )
-    by_id = {p.id: p for p in points}
     localities = len({p.locality for p in points})
     lines = [
         f"Servicepunkter i hela {municipality.name}: {len(points)} "
         f"(i {localities} orter)",
     ]
-    for category, ids in by_category.items():
-        lines.append(f"{types[category].plural.capitalize()}:")
-        for pid in ids:
-            p = by_id[pid]
-            lines.append(
-                f"  - {p.name} [{p.id}], {point_address(p)}. "
-                f"I dag: {_today_text(p, at)}"
-            )
-    lines.append(freshness(points))
-    return Answer(payload, lines)
+    return Answer(payload, lines + listing)
 
 
 # ---------------------------------------------------------------- main

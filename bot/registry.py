@@ -312,21 +312,25 @@ def _coordinates(feature: Mapping[str, Any], rid: str | None) -> tuple[float, fl
     return lat, lon
 
 
+def _as_day(value: Any) -> datetime.date:
+    """A YYYY-MM-DD text or a date object (from YAML/CSV importers); else ValueError."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str) or len(value.strip()) != 10:
+        raise ValueError(value)
+    return datetime.date.fromisoformat(value.strip())
+
+
 def _source_date(props: Mapping[str, Any], rid: str | None) -> datetime.date:
     value = props.get("source_date")
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidRecord("saknar källdatum (source_date)", rid)
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        day = value  # YAML/CSV importers may hand over a date object
-    else:
-        try:
-            if not isinstance(value, str) or len(value.strip()) != 10:
-                raise ValueError(value)
-            day = datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidRecord(
-                f"ogiltigt källdatum {value!r} (ska vara ÅÅÅÅ-MM-DD)", rid
-            ) from None
+    try:
+        day = _as_day(value)
+    except ValueError:
+        raise InvalidRecord(
+            f"ogiltigt källdatum {value!r} (ska vara ÅÅÅÅ-MM-DD)", rid
+        ) from None
     if day > datetime.date.today() + datetime.timedelta(days=1):
         raise InvalidRecord(f"källdatum {day.isoformat()} ligger i framtiden", rid)
     return day
@@ -359,17 +363,12 @@ def _categories(
 
 def _day(value: Any, what: str, rid: str | None) -> datetime.date:
     """A YYYY-MM-DD date (or a date object) in a nested field, not in the future."""
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        day = value
-    else:
-        try:
-            if not isinstance(value, str) or len(value.strip()) != 10:
-                raise ValueError(value)
-            day = datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidRecord(
-                f"{what}: ogiltigt datum {value!r} (ska vara ÅÅÅÅ-MM-DD)", rid
-            ) from None
+    try:
+        day = _as_day(value)
+    except ValueError:
+        raise InvalidRecord(
+            f"{what}: ogiltigt datum {value!r} (ska vara ÅÅÅÅ-MM-DD)", rid
+        ) from None
     if day > datetime.date.today() + datetime.timedelta(days=1):
         raise InvalidRecord(
             f"{what}: datumet {day.isoformat()} ligger i framtiden", rid

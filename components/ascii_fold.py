@@ -17,17 +17,13 @@ Use in config.yml as the first component:
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.text import fold_letters
+from components.base import StatelessComponent
 
 #: Where the resident's own text is kept while the pipeline reads the folded one.
 ORIGINAL_TEXT = "servicelotsen_original_text"
@@ -47,22 +43,8 @@ def fold_message(message: Message) -> None:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
-class AsciiFold(GraphComponent):
+class AsciiFold(StatelessComponent):
     """Removes diacritics letter for letter before tokenizing."""
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> AsciiFold:
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:

@@ -24,17 +24,13 @@ Use in config.yml after EntitySynonymMapper:
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu_entities import normalise_entities
 from components.ascii_fold import ORIGINAL_TEXT
+from components.base import StatelessComponent
 
 
 def restore_text(message: Message) -> None:
@@ -60,22 +56,8 @@ def restore_text(message: Message) -> None:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class ServiceTypeNormalizer(GraphComponent):
+class ServiceTypeNormalizer(StatelessComponent):
     """Canonical service types, carriers, and the resident's own text back."""
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ServiceTypeNormalizer:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

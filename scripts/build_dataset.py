@@ -52,6 +52,7 @@ import argparse
 import csv
 import dataclasses
 import datetime
+import functools
 import re
 import sys
 import tempfile
@@ -574,24 +575,23 @@ def read_hotosm(
         ref = f"OSM node {row['osm_id']}: {name} ({row['facility']})"
         lat, lon = float(row["latitude"]), float(row["longitude"])
         facility = row["facility"]
+        candidate = functools.partial(
+            Candidate,
+            ref=ref,
+            layer="hotosm",
+            name=name,
+            lat=lat,
+            lon=lon,
+            city=None,
+            municipality=row["kommun"],
+            source=OSM_SOURCE,
+            source_date=HOTOSM_DATE,
+            group=f"osm-{row['osm_id']}",
+            id_hint=f"osm-node-{row['osm_id']}",
+        )
         category: str | None = None
         if facility == "pharmacy" and osm_pharmacies is not None:
-            osm_pharmacies.append(
-                Candidate(
-                    ref=ref,
-                    layer="hotosm",
-                    name=name,
-                    category="apotek",
-                    lat=lat,
-                    lon=lon,
-                    city=None,
-                    municipality=row["kommun"],
-                    source=OSM_SOURCE,
-                    source_date=HOTOSM_DATE,
-                    group=f"osm-{row['osm_id']}",
-                    id_hint=f"osm-node-{row['osm_id']}",
-                )
-            )
+            osm_pharmacies.append(candidate(category="apotek"))
             continue
         if facility == "pharmacy":
             brand = next(
@@ -645,22 +645,7 @@ def read_hotosm(
                 else "namnet säger inte att det är en vårdcentral",
             )
             continue
-        out.append(
-            Candidate(
-                ref=ref,
-                layer="hotosm",
-                name=name,
-                category=category,
-                lat=lat,
-                lon=lon,
-                city=None,
-                municipality=row["kommun"],
-                source=OSM_SOURCE,
-                source_date=HOTOSM_DATE,
-                group=f"osm-{row['osm_id']}",
-                id_hint=f"osm-node-{row['osm_id']}",
-            )
-        )
+        out.append(candidate(category=category))
     return out
 
 

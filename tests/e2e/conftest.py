@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import socket
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts.stack import Stack, stack_env
+from scripts.stack import Stack, actions_service, rasa_service, stack_env
 
 
 def free_port() -> int:
@@ -61,6 +62,18 @@ def e2e_env(tmp: Path) -> dict[str, str]:
             "SERVICELOTSEN_TRACKER_DB": str(tmp / "tracker.db"),
         }
     )
+
+
+def rasa_stack(env: dict[str, str], log_dir: Path) -> Iterator[Stack]:
+    """For a fixture to `yield from`: the action server and Rasa on `env`, started."""
+    stack = Stack(
+        [actions_service(env, log_dir=log_dir), rasa_service(env, log_dir=log_dir)], env
+    )
+    stack.start(timeout=240)
+    try:
+        yield stack
+    finally:
+        stack.stop()
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,9 @@ import yaml
 from bot import inbox
 from bot.change_reports import MAX_REPORTS_PER_CONVERSATION, MAX_TEXT_CHARS
 from bot.registry import load_registry
-from scripts.stack import ROOT, Stack, actions_service, rasa_service
+from scripts.stack import ROOT, Stack
 
-from .conftest import Chat, e2e_env
+from .conftest import Chat, e2e_env, rasa_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -42,12 +42,7 @@ def default_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("default-data")
     env = e2e_env(tmp)
     env.pop("SERVICELOTSEN_REGISTRY", None)  # the shipped data
-    stack = Stack([actions_service(env, log_dir=tmp), rasa_service(env, log_dir=tmp)], env)
-    stack.start(timeout=240)
-    try:
-        yield stack
-    finally:
-        stack.stop()
+    yield from rasa_stack(env, tmp)
 
 
 @pytest.fixture()

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from scripts.stack import ROOT, Stack, actions_service, rasa_service
+from scripts.stack import ROOT, Stack
 
-from .conftest import Chat, e2e_env, post_json
+from .conftest import Chat, e2e_env, post_json, rasa_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -33,14 +33,7 @@ def understanding_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     tmp = tmp_path_factory.mktemp("understanding")
     env = e2e_env(tmp)
     env["SERVICELOTSEN_REGISTRY"] = str(REGISTRY)
-    stack = Stack(
-        [actions_service(env, log_dir=tmp), rasa_service(env, log_dir=tmp)], env
-    )
-    stack.start(timeout=240)
-    try:
-        yield stack
-    finally:
-        stack.stop()
+    yield from rasa_stack(env, tmp)
 
 
 @pytest.fixture()

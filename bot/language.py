@@ -54,6 +54,9 @@ MIN_MARGIN = 1.5
 #: Chosen by 5-fold cross-validation on the training data, a wrong language
 #: counted three times as bad as none (scripts/compare_language_detection.py).
 UNSEEN_MARGIN = 14.0
+#: Fewer words than this, none of them seen in any language's training data:
+#: no decision (gibberish keeps the conversation's language).
+UNSEEN_DECIDES_FROM = 5
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -140,9 +143,18 @@ class NgramDetector:
         if ranked[0][1] - ranked[1][1] < self.min_margin:
             return None
         winner = ranked[0][0]
-        if self.seen and ranked[0][1] - ranked[1][1] < UNSEEN_MARGIN:
+        if self.seen:
             skip = self.ignore | {fold_diacritics(w.casefold()) for w in ignore}
-            if not any(w in self.seen.get(winner, ()) for w in words(text, skip)):
+            tokens = words(text, skip)
+            # a few words that neither language's training data has
+            # ("qwxz plopp brrr") tell nothing, however lopsided their letters
+            if len(tokens) < UNSEEN_DECIDES_FROM and not any(
+                w in seen for seen in self.seen.values() for w in tokens
+            ):
+                return None
+            if ranked[0][1] - ranked[1][1] < UNSEEN_MARGIN and not any(
+                w in self.seen.get(winner, ()) for w in tokens
+            ):
                 return None
         return winner
 

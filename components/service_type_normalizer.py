@@ -35,10 +35,11 @@ from components.base import StatelessComponent
 
 def restore_text(message: Message) -> None:
     """Put back the original text; entity values that were slices follow it."""
-    original = message.get(ORIGINAL_TEXT)
-    if not isinstance(original, str):
-        return
     folded = str(message.get(TEXT) or "")
+    restored = message.get(ORIGINAL_TEXT)
+    # a message without diacritics was not folded, but the synonyms Rasa
+    # learnt from folded training text ("hasslo" -> "Hasslö") still apply
+    original = restored if isinstance(restored, str) else folded
     for entity in message.get(ENTITIES, []) or []:
         start, end = entity.get("start"), entity.get("end")
         if not isinstance(start, int) or not isinstance(end, int):
@@ -50,7 +51,8 @@ def restore_text(message: Message) -> None:
             "point_name",
         ):
             entity["value"] = original[start:end]
-    message.set(TEXT, original)
+    if isinstance(restored, str):
+        message.set(TEXT, original)
 
 
 @DefaultV1Recipe.register(

@@ -73,7 +73,14 @@ def test_searches_get_place_type_and_outcome(
     report: tuple[Path, dict[str, object]],
 ) -> None:
     out, summary = report
-    assert summary["demand"] == {"conversations": 22, "searches": 22, "hidden_rows": 1}
+    assert summary["demand"] == {
+        "conversations": 22,
+        "searches": 22,
+        "hidden_rows": 1,
+        # no resident reported a change in these conversations
+        "change_reports": 0,
+        "changes": {},
+    }
     rows = {(r["ort"], r["tjanst"]): r for r in _rows(out / "efterfragan_per_ort.csv")}
     assert set(rows) == {
         ("Kyrkhult", "dagligvaror"),

@@ -30,6 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import speedups
 from channels.messages import NO_REPLY_TEXT, clean_message
 from channels.stores import (
     STORE_DOWN_TEXT,
@@ -108,6 +109,10 @@ class RestInput(RasaRestInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         webhook = Blueprint("servicelotsen_rest_webhook", __name__)
+
+        @webhook.listener("after_server_stop")
+        async def close_action_sessions(*_: Any) -> None:
+            await speedups.close_sessions()
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -28,6 +28,20 @@ One fix so far, measured with `make bench` (docs/benchmarks.md):
   turns, never corrupts the file. Readers (bot/inbox.py opens the file
   read-only) read a WAL database as before.
 
+* **Calls to the action server reuse their connections** (issue 14). Rasa
+  3.6's `EndpointConfig.request` opens a new aiohttp `ClientSession`, and so a
+  new TCP connection, for every call, and closes it after one request: three
+  times in a find-service turn (language, the form's validation, the search).
+  Here each event loop keeps one session per endpoint (URL, headers, basic
+  auth, certificate file) with aiohttp's keep-alive pool. Everything else is
+  Rasa's: the headers, the token parameter, the timeout, the errors (a status
+  of 400 or more raises the same `ClientResponseError`), `None` for a reply
+  that is not JSON. A kept connection the server has closed meanwhile
+  (`ServerDisconnectedError`) is retried once on a new connection: the
+  action server only computes events and sends them back, so a repeated call
+  changes nothing. `close_sessions()` closes the sessions when Rasa's server
+  stops (channels/rest.py registers it).
+
 `install()` is idempotent and runs when `channels` is imported, which Rasa
 does for `channels.rest.RestInput` (credentials.yml) before it serves.
 """
@@ -76,6 +90,7 @@ def install() -> None:
 
     RemoteAction._validate_action_result = _validate_action_result
     _install_sqlite_settings()
+    _install_pooled_requests()
     _INSTALLED = True
     logger.debug("Rasa's action-reply validation uses a compiled validator.")
 
@@ -113,3 +128,109 @@ def _install_sqlite_settings() -> None:
         return kwargs
 
     tracker_store.create_engine_kwargs = create_engine_kwargs
+
+
+# --- pooled connections to the action server ---------------------------------
+
+#: One session per event loop and endpoint (see the module docstring).
+_SESSIONS: dict[tuple[int, tuple[Any, ...]], Any] = {}
+
+
+def _endpoint_key(endpoint: Any) -> tuple[Any, ...]:
+    return (
+        endpoint.url,
+        tuple(sorted((endpoint.headers or {}).items())),
+        tuple(sorted((endpoint.basic_auth or {}).items())),
+        endpoint.cafile,
+    )
+
+
+def pooled_session(endpoint: Any) -> Any:
+    """The running loop's kept session for `endpoint` (made on first use)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    key = (id(loop), _endpoint_key(endpoint))
+    session = _SESSIONS.get(key)
+    if session is None or session.closed or getattr(session, "_loop", loop) is not loop:
+        session = endpoint.session()
+        _SESSIONS[key] = session
+    return session
+
+
+async def close_sessions() -> None:
+    """Close the running loop's kept sessions (when Rasa's server stops)."""
+    import asyncio
+
+    loop_id = id(asyncio.get_running_loop())
+    for key in [k for k in _SESSIONS if k[0] == loop_id]:
+        session = _SESSIONS.pop(key)
+        if not session.closed:
+            await session.close()
+
+
+def _install_pooled_requests() -> None:
+    import ssl
+
+    import aiohttp
+    from rasa.utils import endpoints
+
+    if getattr(endpoints.EndpointConfig.request, "_servicelotsen_pooled", False):
+        return
+
+    async def request(
+        self: Any,
+        method: str = "post",
+        subpath: str | None = None,
+        content_type: str | None = "application/json",
+        compress: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        # as Rasa 3.6's EndpointConfig.request, on a kept session
+        headers = {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        if "headers" in kwargs:
+            headers.update(kwargs.pop("headers"))
+        if self.headers:
+            headers.update(self.headers)
+        url = endpoints.concat_url(self.url, subpath)
+        sslcontext = None
+        if self.cafile:
+            try:
+                sslcontext = ssl.create_default_context(cafile=self.cafile)
+            except FileNotFoundError as e:
+                raise endpoints.FileNotFoundException(
+                    f"Failed to find certificate file, "
+                    f"'{endpoints.os.path.abspath(self.cafile)}' does not exist."
+                ) from e
+        params = self.combine_parameters(kwargs)
+        for attempt in (1, 2):
+            session = pooled_session(self)
+            try:
+                async with session.request(
+                    method,
+                    url,
+                    headers=headers,
+                    params=params,
+                    compress=compress,
+                    ssl=sslcontext,
+                    **kwargs,
+                ) as response:
+                    if response.status >= 400:
+                        raise endpoints.ClientResponseError(
+                            response.status,
+                            response.reason,
+                            await response.content.read(),
+                        )
+                    try:
+                        return await response.json()
+                    except aiohttp.ContentTypeError:
+                        return None
+            except aiohttp.ServerDisconnectedError:
+                if attempt == 2:
+                    raise
+        return None  # pragma: no cover (the loop returns or raises)
+
+    request._servicelotsen_pooled = True  # type: ignore[attr-defined]
+    endpoints.EndpointConfig.request = request

@@ -94,3 +94,95 @@ def test_rejects_what_rasa_rejects_with_rasas_message(outcome: dict[str, object]
     after = outcome["after"]
     assert isinstance(after, list)
     assert after[4].startswith("invalid: 'not a list' is not of type 'array'")
+
+
+# --- pooled connections to the action server ----------------------------------
+
+POOL_SCRIPT = r"""
+import asyncio, json
+from aiohttp import web
+import channels  # installs the speed-ups
+from rasa.utils.endpoints import EndpointConfig, ClientResponseError
+
+peers = []
+
+async def webhook(request):
+    peers.append(request.transport.get_extra_info("peername"))
+    if request.query.get("token") != "s3cret":
+        return web.json_response({"error": "token"}, status=401)
+    body = await request.json()
+    return web.json_response({"echo": body, "ct": request.headers.get("Content-Type")})
+
+async def text(request):
+    peers.append(request.transport.get_extra_info("peername"))
+    return web.Response(text="not json")
+
+async def close_after(request):
+    peers.append(request.transport.get_extra_info("peername"))
+    resp = web.json_response({"ok": True})
+    resp.force_close()
+    return resp
+
+async def main():
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    app.router.add_post("/text", text)
+    app.router.add_post("/close", close_after)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", token="s3cret")
+    out = {}
+    out["replies"] = [await endpoint.request(json={"n": i}, method="post", timeout=5) for i in range(5)]
+    out["connections"] = len(set(peers))
+    bad = EndpointConfig(f"http://127.0.0.1:{port}/webhook", token="wrong")
+    try:
+        await bad.request(json={}, method="post")
+        out["error"] = None
+    except ClientResponseError as err:
+        out["error"] = err.status
+    out["text"] = await EndpointConfig(f"http://127.0.0.1:{port}/text").request(json={})
+    closing = EndpointConfig(f"http://127.0.0.1:{port}/close")
+    out["after_close"] = [await closing.request(json={}) for _ in range(3)]
+    from channels import speedups
+    await speedups.close_sessions()
+    await runner.cleanup()
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+@pytest.fixture(scope="module")
+def pooled() -> dict[str, object]:
+    proc = subprocess.run(
+        [str(RASA_PYTHON), "-c", POOL_SCRIPT],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_action_calls_share_one_connection(pooled: dict[str, object]) -> None:
+    replies = pooled["replies"]
+    assert replies == [
+        {"echo": {"n": i}, "ct": "application/json"} for i in range(5)
+    ]
+    assert pooled["connections"] == 1
+
+
+def test_pooled_requests_keep_rasas_errors_and_replies(pooled: dict[str, object]) -> None:
+    assert pooled["error"] == 401
+    assert pooled["text"] is None
+
+
+def test_a_connection_the_server_closed_is_replaced(pooled: dict[str, object]) -> None:
+    assert pooled["after_close"] == [{"ok": True}] * 3

@@ -121,9 +121,14 @@ class NgramDetector:
             seen={lang: frozenset(w - shared) for lang, w in seen.items()},
         )
 
+    @functools.cached_property
+    def vocabulary_size(self) -> int:
+        """Distinct features over all languages (Laplace smoothing; counted once)."""
+        return len(set().union(*(set(c) for c in self.counts.values()))) or 1
+
     def scores(self, text: str, ignore: Iterable[str] = ()) -> dict[str, float]:
         """Log-likelihood of the text's features per language (Laplace)."""
-        vocabulary = len(set().union(*(set(c) for c in self.counts.values()))) or 1
+        vocabulary = self.vocabulary_size
         skip = self.ignore | {fold_diacritics(w.casefold()) for w in ignore}
         out = {lang: 0.0 for lang in self.counts}
         for word in words(text, skip):

@@ -147,6 +147,12 @@ def _parse(path: Path) -> dict[str, ServiceType]:
     return types
 
 
+@functools.lru_cache(maxsize=32)
+def _resolve(path: Path | None) -> Path:
+    """The file's absolute path, resolved once per path (every answer asks)."""
+    return (path or DEFAULT_SERVICE_TYPES_PATH).resolve()
+
+
 @functools.lru_cache(maxsize=8)
 def _load_cached(path: Path) -> dict[str, ServiceType]:
     return _parse(path)
@@ -164,7 +170,7 @@ def load_service_types(path: Path | None = None) -> dict[str, ServiceType]:
     Raises:
         ServiceTypesError: the file is missing or malformed.
     """
-    resolved = (path or DEFAULT_SERVICE_TYPES_PATH).resolve()
+    resolved = _resolve(path)
     return dict(_load_cached(resolved))
 
 
@@ -197,7 +203,7 @@ def normalise_service_type(word: str, path: Path | None = None) -> str | None:
     """
     if not word or not word.strip():
         return None
-    exact, loose = _lookup_tables((path or DEFAULT_SERVICE_TYPES_PATH).resolve())
+    exact, loose = _lookup_tables(_resolve(path))
     found = exact.get(fold(word, keep_accents=True))
     if found is not None:
         return found
@@ -215,7 +221,7 @@ def closest_service_type(word: str, path: Path | None = None) -> str | None:
     found = normalise_service_type(word, path)
     if found is not None or not word or not word.strip():
         return found
-    _exact, loose = _lookup_tables((path or DEFAULT_SERVICE_TYPES_PATH).resolve())
+    _exact, loose = _lookup_tables(_resolve(path))
     terms = {k: v for k, v in loose.items() if v is not None}
     key = fold(word)
     close = difflib.get_close_matches(key, list(terms), n=3, cutoff=FUZZY_CUTOFF)
@@ -276,14 +282,14 @@ def _carriers_cached(path: Path) -> tuple[Carrier, ...]:
 
 def carrier_service_type(path: Path | None = None) -> str | None:
     """The service type a carrier implies (`carrier_service_type`: paketombud)."""
-    resolved = (path or DEFAULT_SERVICE_TYPES_PATH).resolve()
+    resolved = _resolve(path)
     value = _raw(resolved).get("carrier_service_type")
     return str(value) if value and str(value) in _load_cached(resolved) else None
 
 
 def load_carriers(path: Path | None = None) -> tuple[Carrier, ...]:
     """The parcel carriers of `data/service_types.yml` (section `carriers`)."""
-    return _carriers_cached((path or DEFAULT_SERVICE_TYPES_PATH).resolve())
+    return _carriers_cached(_resolve(path))
 
 
 @functools.lru_cache(maxsize=8)
@@ -317,7 +323,7 @@ def _ambiguous_cached(path: Path) -> tuple[tuple[tuple[str, ...], tuple[str, ...
 
 def load_ambiguous(path: Path | None = None) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     """(folded words, types) for the words that fit two or more types."""
-    return _ambiguous_cached((path or DEFAULT_SERVICE_TYPES_PATH).resolve())
+    return _ambiguous_cached(_resolve(path))
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
@@ -363,7 +369,7 @@ def carriers_in_text(text: str, path: Path | None = None) -> list[Mention]:
     also everyday words ("bring", "ups") count only capitalised ("Bring",
     "UPS") or beside another parcel word ("paket", "ombud", "parcel").
     """
-    resolved = (path or DEFAULT_SERVICE_TYPES_PATH).resolve()
+    resolved = _resolve(path)
     carriers = load_carriers(resolved)
     table = {tuple(fold(w).split()): c.id for c in carriers for w in c.words}
     needs_context = {c.id for c in carriers if c.needs_context}
@@ -415,7 +421,7 @@ def service_types_in_text(text: str, path: Path | None = None) -> list[Mention]:
     word that needs context ("bring") counts only when `carriers_in_text`
     accepts it.
     """
-    resolved = (path or DEFAULT_SERVICE_TYPES_PATH).resolve()
+    resolved = _resolve(path)
     tokens = _tokens(text)
     context_words = _context_words(resolved)
     accepted = {m.text.casefold() for m in carriers_in_text(text, resolved)}
@@ -438,7 +444,7 @@ def alternative_types(text: str, path: Path | None = None) -> tuple[str, ...]:
 
     "var kan jag hämta ut medicin" -> ("apoteksombud", "apotek"); otherwise ().
     """
-    resolved = (path or DEFAULT_SERVICE_TYPES_PATH).resolve()
+    resolved = _resolve(path)
     folded = " " + " ".join(t for t, _s, _e in _tokens(text)) + " "
     for words, kinds in load_ambiguous(resolved):
         if any(f" {w} " in folded for w in words):

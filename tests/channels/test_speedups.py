@@ -186,3 +186,45 @@ def test_pooled_requests_keep_rasas_errors_and_replies(pooled: dict[str, object]
 
 def test_a_connection_the_server_closed_is_replaced(pooled: dict[str, object]) -> None:
     assert pooled["after_close"] == [{"ok": True}] * 3
+
+
+# --- event classes by name -----------------------------------------------------
+
+EVENT_SCRIPT = r"""
+import json
+import rasa.shared.utils.common as common
+from rasa.shared.core.events import Event
+names = sorted({c.type_name for c in common.all_subclasses(Event)})
+def table():
+    out = {n: Event.resolve_by_type(n).__name__ for n in names}
+    out["topic"] = repr(Event.resolve_by_type("topic"))
+    out["default"] = Event.resolve_by_type("nope", Event).__name__
+    try:
+        Event.resolve_by_type("nope")
+        out["unknown"] = "no error"
+    except ValueError as err:
+        out["unknown"] = str(err)
+    return out
+before = table()
+import channels  # installs the speed-ups
+after = table()
+print(json.dumps({"before": before, "after": after, "count": len(names)}))
+"""
+
+
+def test_event_classes_resolve_as_rasa_does() -> None:
+    proc = subprocess.run(
+        [str(RASA_PYTHON), "-c", EVENT_SCRIPT],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["count"] > 20
+    assert result["after"] == result["before"]
+    assert result["after"]["user"] == "UserUttered"
+    assert result["after"]["unknown"] == "Unknown event name 'nope'."

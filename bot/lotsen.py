@@ -31,6 +31,7 @@ __all__ = [
     "PlaceProblem",
     "PositionProblem",
     "get_lotsen",
+    "municipality_label",
     "municipality_question",
     "place_without_position_text",
     "reload_lotsen",
@@ -393,6 +394,20 @@ def place_without_position_text(place: Place, lang: str = "sv") -> str:
     return say(
         "place_without_position", lang, place=place.name, kommun=place.municipality_name
     )
+
+
+def municipality_label(place: Place, lang: str = "sv", *, county: bool = False) -> str:
+    """How an answer names a place's kommun: its official Swedish name
+    ("Karlshamns kommun") in Swedish, else `municipality_name` from
+    data/lang/messages.yml ("Karlshamn municipality"); with `county` also
+    the county in English ("Tingsryd municipality (Kronoberg)")."""
+    if lang == "sv":
+        return place.municipality_name
+    if county and place.county:
+        return say(
+            "municipality_in_county", lang, name=place.municipality, county=place.county
+        )
+    return say("municipality_name", lang, name=place.municipality)
 
 
 def municipality_question(

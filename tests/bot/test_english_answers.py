@@ -51,7 +51,7 @@ AT = datetime.datetime(2026, 12, 2, 14, 0, tzinfo=TZ)
 SWEDISH_MARKERS = (
     "öppet", "stängt", "stänger", "öppnar", " och ", "ungefärlig", "idag", "i dag",
     "i morgon", "km från", "kl.", "dygnet", "ombud", "paketskåp", "uppgift",
-    "källa", "här finns", "närmaste", "från", "aviseringen", "ring ", "måndag",
+    "källa", "här finns", "närmaste", "från", "aviseringen", " ring ", "måndag",
     "söndag", "januari", "kommun ", "okänt", "osäkert", "eller",
 )  # fmt: skip
 #: What the checks leave out: names the bot keeps as they are written.
@@ -366,3 +366,26 @@ def test_every_message_has_english() -> None:
     for key in found.ids:
         english = found.template(key, "en")
         assert swedish_in(english) == [] or key == "municipality_in_county", key
+
+
+# --- knowledge: digital alternatives, home delivery, a kommun's contact -------------
+
+
+def test_every_knowledge_entry_and_kommun_has_english() -> None:
+    from bot.knowledge import format_contact, format_entry, format_home_delivery, load_knowledge
+
+    knowledge = load_knowledge()
+    assert knowledge.entries
+    for entry in knowledge.entries:
+        assert entry.title_en and entry.text_en, entry.id
+        english = format_entry(entry, "en")
+        assert swedish_in(english) == [], (entry.id, english)
+        assert "The information was checked on " in english
+        assert format_entry(entry).startswith(entry.text)  # Swedish unchanged
+    for kommun in knowledge.municipalities:
+        delivery = format_home_delivery(kommun, "en")
+        contact = format_contact(kommun, "en")
+        assert f"{kommun.name} municipality" in delivery + contact
+        for text in (delivery, contact):
+            assert swedish_in(text) == [], (kommun.name, text)
+        assert kommun.full_name in format_home_delivery(kommun) + format_contact(kommun)

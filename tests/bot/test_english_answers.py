@@ -372,7 +372,12 @@ def test_every_message_has_english() -> None:
 
 
 def test_every_knowledge_entry_and_kommun_has_english() -> None:
-    from bot.knowledge import format_contact, format_entry, format_home_delivery, load_knowledge
+    from bot.knowledge import (
+        format_contact,
+        format_entry,
+        format_home_delivery,
+        load_knowledge,
+    )
 
     knowledge = load_knowledge()
     assert knowledge.entries

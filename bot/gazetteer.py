@@ -455,8 +455,9 @@ class Gazetteer:
         """The Blekinge kommun `text` names as a kommun, or None.
 
         Only an explicit kommun counts: "Ronneby kommun", "Ronnebys kommun",
-        "kommunen Ronneby", "i Karlshamns kommun". Plain "Ronneby" is the town
-        (`resolve`); a kommun means the whole kommun wherever a place is
+        "kommunen Ronneby", "i Karlshamns kommun", and in English "Ronneby
+        municipality" (what English answers call it). Plain "Ronneby" is the
+        town (`resolve`); a kommun means the whole kommun wherever a place is
         expected.
         """
         words = [w for w in tokens(text) if w]
@@ -464,7 +465,7 @@ class Gazetteer:
             words = words[1:]
         if not words:
             return None
-        if words[-1] in {"kommun", "kommuns"}:
+        if words[-1] in {"kommun", "kommuns", "municipality"}:
             words = words[:-1]
         elif words[0] in {"kommunen", "kommun"}:
             words = words[1:]

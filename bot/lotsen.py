@@ -392,7 +392,10 @@ def place_without_position_text(place: Place, lang: str = "sv") -> str:
     position either) and never an invented position.
     """
     return say(
-        "place_without_position", lang, place=place.name, kommun=place.municipality_name
+        "place_without_position",
+        lang,
+        place=place.name,
+        kommun=municipality_label(place, lang),
     )
 
 
@@ -414,11 +417,13 @@ def municipality_question(
     municipality: Municipality, places: list[str], lang: str = "sv"
 ) -> str:
     """The answer to a whole kommun where a starting point is needed."""
+    kommun = (
+        municipality.name
+        if lang == "sv"
+        else say("municipality_name", lang, name=municipality.short)
+    )
     return say(
-        "municipality_question",
-        lang,
-        kommun=municipality.name,
-        examples=", ".join(places[:6]),
+        "municipality_question", lang, kommun=kommun, examples=", ".join(places[:6])
     )
 
 

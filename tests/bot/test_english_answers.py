@@ -394,3 +394,21 @@ def test_every_knowledge_entry_and_kommun_has_english() -> None:
         for text in (delivery, contact):
             assert swedish_in(text) == [], (kommun.name, text)
         assert kommun.full_name in format_home_delivery(kommun) + format_contact(kommun)
+
+
+def test_a_place_without_a_position_and_a_whole_kommun_in_english() -> None:
+    from bot.lotsen import get_lotsen, municipality_question, place_without_position_text
+
+    lotsen = get_lotsen()
+    tjurko = lotsen.resolve("Tjurkö").place
+    assert tjurko is not None
+    english = place_without_position_text(tjurko, "en")
+    assert "Tjurkö is in Karlskrona municipality" in english
+    assert 'You can also write "Karlskrona municipality"' in english
+    assert "Karlskrona kommun" in place_without_position_text(tjurko)
+    # what the English answer tells the resident to write is understood
+    kommun = lotsen.gazetteer.municipality("Karlskrona municipality")
+    assert kommun is not None and kommun.name == "Karlskrona kommun"
+    question = municipality_question(kommun, ["Jämjö", "Lyckeby"], "en")
+    assert question.startswith("Karlskrona municipality is a whole municipality.")
+    assert municipality_question(kommun, ["Jämjö"]).startswith("Karlskrona kommun är en hel")

@@ -397,7 +397,11 @@ def test_every_knowledge_entry_and_kommun_has_english() -> None:
 
 
 def test_a_place_without_a_position_and_a_whole_kommun_in_english() -> None:
-    from bot.lotsen import get_lotsen, municipality_question, place_without_position_text
+    from bot.lotsen import (
+        get_lotsen,
+        municipality_question,
+        place_without_position_text,
+    )
 
     lotsen = get_lotsen()
     tjurko = lotsen.resolve("Tjurkö").place

@@ -31,6 +31,7 @@ __all__ = [
     "PlaceProblem",
     "PositionProblem",
     "get_lotsen",
+    "kommun_name",
     "municipality_label",
     "municipality_question",
     "place_without_position_text",
@@ -417,14 +418,19 @@ def municipality_question(
     municipality: Municipality, places: list[str], lang: str = "sv"
 ) -> str:
     """The answer to a whole kommun where a starting point is needed."""
-    kommun = (
-        municipality.name
-        if lang == "sv"
-        else say("municipality_name", lang, name=municipality.short)
-    )
     return say(
-        "municipality_question", lang, kommun=kommun, examples=", ".join(places[:6])
+        "municipality_question",
+        lang,
+        kommun=kommun_name(municipality, lang),
+        examples=", ".join(places[:6]),
     )
+
+
+def kommun_name(municipality: Municipality, lang: str = "sv") -> str:
+    """A kommun named as such: "Ronneby kommun", "Ronneby municipality"."""
+    if lang == "sv":
+        return municipality.name
+    return say("municipality_name", lang, name=municipality.short)
 
 
 _lock = threading.Lock()

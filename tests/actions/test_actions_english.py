@@ -96,3 +96,21 @@ def test_the_thanks_for_a_report_says_what_is_wrong_in_english() -> None:
         make_tracker("", slots={"report_point": "e2e-1", "report_problem": "hours"}),
     )
     assert swedish.messages[0]["problem"] == "har fel öppettider i mina uppgifter"
+
+
+def test_what_there_is_in_a_whole_kommun_in_english() -> None:
+    from actions.places import ActionListServices
+
+    text = "what is there in Olofström municipality?"
+    tracker = make_tracker(
+        text,
+        intent="list_services_in_place",
+        entities=[ent("location", "Olofström municipality", text)],
+        slots=EN,
+    )
+    reply = run_action(ActionListServices(), tracker)
+    assert reply.text.startswith(
+        "This is what there is in Olofström municipality according to my information:"
+    )
+    assert "- Grocery stores: Testbutik Kyrkhult" in reply.text
+    assert swedish_in(reply.text) == []

@@ -761,7 +761,8 @@ def test_the_widget_in_english_on_an_english_page(
     expect(field).to_have_attribute("placeholder", "E.g. pharmacy in Ronneby")
     for name in ("Close the chat", "Send", "Start over"):
         expect(page.get_by_role("button", name=name)).to_be_visible()
-    privacy = page.get_by_role("link", name=re.compile(r"^About personal data"))
+    # the widget's own link (the page's "About personal data" opens in the same tab)
+    privacy = page.get_by_role("link", name=re.compile(r"^About personal data \(opens in"))
     expect(privacy).to_have_attribute("hreflang", "en")
     expect(privacy).to_have_attribute("href", f"{front}en/personal-data")
     choices = page.get_by_role("group", name="Quick choices")

@@ -24,7 +24,8 @@ from actions.knowledge import digital_hint, home_delivery_text
 from bot.answers import nearest_answer, places_payload
 from bot.carriers import carrier_id
 from bot.extract import mentions_no_car, place_candidate
-from bot.lotsen import Lotsen, Origin, PlaceProblem
+from bot.lotsen import Lotsen, Origin, PlaceProblem, municipality_label
+from bot.messages import say
 from bot.outcome import Kind, Question
 from bot.service_types import alternative_types
 
@@ -331,19 +332,12 @@ def outside_blekinge_note(origin: Origin, language: str = "sv") -> str:
     """What the bot says before answering from a place beyond Blekinge."""
     place = origin.place
     assert place is not None
-    if language == "en":
-        return (
-            f"{place.name} is in {place.municipality} municipality "
-            f"({place.county}), outside Blekinge. I only know about service in "
-            "Blekinge; the nearest in Blekinge are below. For what there is "
-            f"where you are, ask {place.municipality} municipality or search a "
-            "map service."
-        )
-    return (
-        f"{place.name} ligger i {place.municipality_name}, utanför Blekinge. "
-        "Jag känner bara till service i Blekinge; närmast i Blekinge är "
-        "ställena här nedanför. Vill du veta vad som finns där du är, fråga "
-        f"{place.municipality_name} eller sök i en karttjänst."
+    return say(
+        "outside_blekinge",
+        language,
+        place=place.name,
+        where=municipality_label(place, language, county=True),
+        kommun=municipality_label(place, language),
     )
 
 

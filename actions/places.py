@@ -19,7 +19,7 @@ from actions.common import (
 )
 from bot.answers import hours_answer, locality_answer
 from bot.gazetteer import Municipality, Place
-from bot.lotsen import Lotsen, Origin, PlaceProblem
+from bot.lotsen import Lotsen, Origin, PlaceProblem, kommun_name
 from bot.messages import say
 from bot.outcome import Kind, Question
 from bot.when import parse_when
@@ -68,7 +68,10 @@ class ActionListServices(LotsenAction):
             in_kommun = lotsen.in_municipality(kommun)
             dispatcher.utter_message(
                 text=locality_answer(
-                    kommun.name, in_kommun, lotsen.service_types, language(tracker)
+                    kommun_name(kommun, language(tracker)),
+                    in_kommun,
+                    lotsen.service_types,
+                    language(tracker),
                 )
             )
             found = Kind.FOUND if in_kommun else Kind.NO_DATA

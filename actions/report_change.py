@@ -26,6 +26,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.common import (
     entity_text,
+    language,
     lotsen_or_apologise,
     outcome,
     record,
@@ -35,13 +36,13 @@ from bot.change_reports import (
     KINDS,
     MAX_REPORTS_PER_CONVERSATION,
     REPORT_SLOT,
-    SAID,
     ChangeReport,
     already_reported,
     classify,
     clean_text,
     is_cancel,
     name_query,
+    said,
     service_words,
 )
 from bot.errors import ServicelotsenError
@@ -319,7 +320,7 @@ class ActionReportChange(Action):
         dispatcher.utter_message(
             response="utter_report_thanks",
             point=f"{point.name} ({point.locality})",
-            problem=SAID[report.kind],
+            problem=said(report.kind, language(tracker)),
         )
         stored = outcome(
             tracker, Kind.FOUND, Question.REPORT, service_type=report.category

@@ -1,6 +1,7 @@
-"""The bot's answers about places, in plain Swedish (klarspråk).
+"""The bot's answers about places, in plain Swedish (klarspråk) or English.
 
-Short sentences, distances as "1,2 km", hours as "8–21", and every answer
+Short sentences, distances as "1,2 km", hours as "8–21" (in English "1.2 km"
+and "8:00–21:00", see data/lang/messages.yml), and every answer
 that names a place ends with how fresh the information is and how to check
 it (data policy 2). The actions send these texts as they are. The sentences
 themselves are in `data/lang/messages.yml` (`bot.messages`); `lang` chooses
@@ -22,18 +23,19 @@ from bot.carriers import (
     parcel_label,
 )
 from bot.freshness import (
-    ANY_FINDER,
     check_advice,
     dated_sources,
     load_freshness,
     old_years,
+    source_name,
 )
+from bot.geo import format_distance_km
 from bot.index import Nearby, NearestAnswer
 from bot.lang import english
 from bot.lotsen import PAGE_SIZE, Origin
-from bot.messages import say
+from bot.messages import join_words, say
 from bot.opening_hours import parse_opening_hours, to_local
-from bot.phrasing import SWEDISH_MONTHS, join_swedish
+from bot.phrasing import SWEDISH_MONTHS
 from bot.registry import ServicePoint
 from bot.service_types import ServiceType, load_service_types
 from bot.when import When
@@ -91,7 +93,7 @@ def freshness(
     # 2023 collection ran until 2025.
     by_source: dict[str, list[datetime.date]] = {}
     for _cat, source, day in dated:
-        by_source.setdefault(source, []).append(day)
+        by_source.setdefault(source_name(source, lang), []).append(day)
     parts: list[tuple[str, str]] = []
     for source, days in sorted(
         by_source.items(), key=lambda item: (min(item[1]), item[0])
@@ -109,20 +111,22 @@ def freshness(
         return say(
             "freshness_sources",
             lang,
-            parts=join_swedish(
-                [say("freshness_part", lang, age=age, source=src) for age, src in parts]
+            parts=join_words(
+                [say("freshness_part", lang, age=age, source=src) for age, src in parts],
+                lang,
             ),
         )
     years = str(old[0]) if len(old) == 1 else f"{old[0]}–{old[-1]}"
     if len(old) == len({day.year for _c, _s, day in dated}):
-        sources = join_swedish([f"{src}, {age}" for age, src in parts])
+        sources = join_words([f"{src}, {age}" for age, src in parts], lang)
         if len(points) == 1:
             line = say("freshness_old_one", lang, years=years, sources=sources)
         else:
             line = say("freshness_old_many", lang, years=years, sources=sources)
     else:
-        described = join_swedish(
-            [say("freshness_part", lang, age=age, source=src) for age, src in parts]
+        described = join_words(
+            [say("freshness_part", lang, age=age, source=src) for age, src in parts],
+            lang,
         )
         line = say("freshness_old_some", lang, parts=described, years=years)
     old_categories = [c for c, _s, day in dated if c and day.year in old]
@@ -132,10 +136,11 @@ def freshness(
             dict.fromkeys(old_categories),
             rules,
             carrier=found.name,
-            finder=found.finder or ANY_FINDER,
+            finder=found.finder_in(lang) or None,
+            lang=lang,
         )
     else:
-        advice = check_advice(dict.fromkeys(old_categories), rules)
+        advice = check_advice(dict.fromkeys(old_categories), rules, lang=lang)
     return f"{line} {advice}"
 
 
@@ -151,7 +156,10 @@ def _hours_today(point: ServicePoint, at: datetime.datetime, lang: str) -> str:
         return say("hours_missing", lang)
     hours = parse_opening_hours(point.opening_hours)
     return say(
-        "hours_today", lang, today=hours.today_text(at), status=hours.status_text(at)
+        "hours_today",
+        lang,
+        today=hours.today_text(at, lang),
+        status=hours.status_text(at, lang),
     )
 
 
@@ -161,34 +169,41 @@ def _contact(point: ServicePoint, lang: str) -> str:
     return ""
 
 
-def display_name(point: ServicePoint) -> str:
-    """How a point is named: a locker as one ("Instabox paketskåp"), never
-    as its bare code; every other point by its name."""
+def display_name(point: ServicePoint, lang: str = "sv") -> str:
+    """How a point is named: a locker as one ("Instabox paketskåp",
+    "Instabox parcel locker"), never as its bare code; every other point by
+    its name."""
     if is_locker(point):
-        return f"{carrier_names(point)} paketskåp"
+        return say("carrier_locker", lang, carriers=carrier_names(point, lang))
     return point.name
 
 
-def _parcel_text(point: ServicePoint) -> str:
+def _parcel_text(point: ServicePoint, lang: str = "sv") -> str:
     """ " Ombud för PostNord och DHL." for a parcel point ("" without carriers)."""
     if is_locker(point):
         return ""  # the name says it
-    label = parcel_label(point)
+    label = parcel_label(point, lang=lang)
     return f" {label[0].upper()}{label[1:]}." if label else ""
 
 
-def _service_word(point: ServicePoint, category: str, types: dict[str, ServiceType]) -> str:
-    """One of a point's services as "apoteksombud", "PostNord-ombud"."""
+def _service_word(
+    point: ServicePoint,
+    category: str,
+    types: dict[str, ServiceType],
+    lang: str = "sv",
+) -> str:
+    """One of a point's services as "apoteksombud", "PostNord-ombud"
+    ("pharmacy agent", "PostNord parcel point")."""
     if category == "paketombud":
         carriers = carriers_of(point)
         if is_locker(point):
-            return f"{carrier_names(point)} paketskåp"
+            return say("carrier_locker", lang, carriers=carrier_names(point, lang))
         if len(carriers) == 1:
-            return f"{carrier_name(carriers[0].id)}-ombud"
+            return say("carrier_ombud", lang, carrier=carrier_name(carriers[0].id))
         if carriers:
-            return f"paketombud ({carrier_names(point)})"
+            return say("parcel_point_with", lang, carriers=carrier_names(point, lang))
     st = types.get(category)
-    return st.name if st is not None else category
+    return st.display_name(lang) if st is not None else category
 
 
 def also_here(
@@ -203,7 +218,7 @@ def also_here(
     others = [c for c in point.categories if c != asked and c in types]
     if not others:
         return ""
-    words = join_swedish([_service_word(point, c, types) for c in others])
+    words = join_words([_service_word(point, c, types, lang) for c in others], lang)
     return say("also_here", lang, services=words)
 
 
@@ -221,11 +236,11 @@ def _line(
         "place_line",
         lang,
         number=number,
-        name=display_name(p),
+        name=display_name(p, lang),
         address=point_address(p),
-        distance=hit.distance_text,
-        road=hit.road_estimate_text,
-        parcel=_parcel_text(p) if category == "paketombud" else "",
+        distance=format_distance_km(hit.distance_km, lang),
+        road=format_distance_km(hit.road_estimate_km, lang),
+        parcel=_parcel_text(p, lang) if category == "paketombud" else "",
         hours=_hours_today(p, at, lang),
         contact=_contact(p, lang),
         also=f" {also}" if also else "",
@@ -267,7 +282,7 @@ def nearest_answer(
             answer, origin, service_type, related_types, moment, lang
         )
     plural = (
-        _carrier_plural(answer)
+        _carrier_plural(answer, lang)
         if answer.carrier is not None
         else service_type.display_plural(lang)
     )
@@ -290,7 +305,7 @@ def nearest_answer(
                 "approximate_origin",
                 lang,
                 place=origin.place.name,
-                note=origin.place.position_note,
+                note=say("approximate_position", lang),
             )
         )
     lines.append(
@@ -306,18 +321,20 @@ def nearest_answer(
     return "\n".join(lines)
 
 
-def _carrier_plural(answer: NearestAnswer) -> str:
-    """ "PostNord-ombud", "Instabox paketskåp" or "Bring-ombud och paketskåp"."""
+def _carrier_plural(answer: NearestAnswer, lang: str = "sv") -> str:
+    """ "PostNord-ombud", "Instabox paketskåp" or "Bring-ombud och paketskåp"
+    ("PostNord parcel points", "Instabox parcel lockers", "Bring parcel
+    points and lockers")."""
     cid = answer.carrier or ""
     name = carrier_name(cid)
     kinds = {
         c.kind for hit in answer.results for c in carriers_of(hit.point) if c.id == cid
     }
     if kinds == {KIND_LOCKER}:
-        return f"{name} paketskåp"
+        return say("carrier_lockers_plural", lang, carrier=name)
     if KIND_LOCKER in kinds:
-        return f"{name}-ombud och paketskåp"
-    return f"{name}-ombud"
+        return say("carrier_both_plural", lang, carrier=name)
+    return say("carrier_ombud_plural", lang, carrier=name)
 
 
 def _no_carrier_answer(answer: NearestAnswer, origin: Origin, lang: str) -> str:
@@ -325,7 +342,8 @@ def _no_carrier_answer(answer: NearestAnswer, origin: Origin, lang: str) -> str:
     cid = answer.carrier or ""
     name = carrier_name(cid)
     found = load_carriers().get(cid)
-    finder = say("carrier_finder", lang, finder=found.finder) if found and found.finder else ""
+    where = found.finder_in(lang) if found else ""
+    finder = say("carrier_finder", lang, finder=where) if where else ""
     if answer.has_data:
         return say(
             "no_more_for_carrier",
@@ -378,14 +396,16 @@ def locality_answer(
         return say("locality_empty", lang, place=place_name)
     lines = [say("locality_heading", lang, place=place_name)]
     for type_id, service_type in service_types.items():
-        names = [_listed_name(p, type_id) for p in points if type_id in p.categories]
+        names = [
+            _listed_name(p, type_id, lang) for p in points if type_id in p.categories
+        ]
         if names:
             lines.append(
                 say(
                     "locality_line",
                     lang,
                     plural=service_type.display_plural(lang).capitalize(),
-                    names=join_swedish(sorted(set(names))),
+                    names=join_words(sorted(set(names)), lang),
                 )
             )
     every = sorted({c for p in points for c in p.categories})
@@ -393,14 +413,14 @@ def locality_answer(
     return "\n".join(lines)
 
 
-def _listed_name(point: ServicePoint, category: str) -> str:
+def _listed_name(point: ServicePoint, category: str, lang: str = "sv") -> str:
     """A point in "vad finns i …": parcel points with their carriers."""
     if category == "paketombud":
         if is_locker(point):
-            return f"{display_name(point)} ({point_address(point)})"
-        names = carrier_names(point)
+            return f"{display_name(point, lang)} ({point_address(point)})"
+        names = carrier_names(point, lang)
         return f"{point.name} ({names})" if names else point.name
-    return display_name(point)
+    return display_name(point, lang)
 
 
 def hours_answer(
@@ -426,14 +446,15 @@ def hours_answer(
         return f"{text}\n{fresh}"
     hours = parse_opening_hours(point.opening_hours)
     if when.now:
-        first = say("hours_now", lang, status=hours.status_text(moment), **named)
-        detail = say("hours_now_detail", lang, today=hours.today_text(moment))
+        first = say("hours_now", lang, status=hours.status_text(moment, lang), **named)
+        detail = say("hours_now_detail", lang, today=hours.today_text(moment, lang))
         return f"{first} {detail}\n{fresh}"
-    day_text = hours.hours_text(when.day)
-    if day_text == "stängt":
-        first = say("hours_closed_on", lang, day=when.label, **named)
+    day = hours.day_hours(when.day)
+    label = when.label_in(lang)
+    if not (day.is_open or day.unknown or day.comments):  # plain "stängt"
+        first = say("hours_closed_on", lang, day=label, **named)
     else:
-        first = say("hours_open_on", lang, day=when.label, hours=day_text, **named)
+        first = say("hours_open_on", lang, day=label, hours=day.text_in(lang), **named)
     return f"{first}\n{fresh}"
 
 
@@ -465,17 +486,17 @@ def places_payload(
             {
                 "number": first_number + i,
                 "id": p.id,
-                "name": display_name(p),
+                "name": display_name(p, lang),
                 "address": point_address(p),
-                "distance": hit.distance_text,
-                "road_estimate": hit.road_estimate_text,
-                "today": hours.today_text(moment) if hours else None,
-                "status": hours.status_text(moment) if hours else None,
+                "distance": format_distance_km(hit.distance_km, lang),
+                "road_estimate": format_distance_km(hit.road_estimate_km, lang),
+                "today": hours.today_text(moment, lang) if hours else None,
+                "status": hours.status_text(moment, lang) if hours else None,
                 "open_now": hours.is_open(moment) if hours else None,
                 "phone": p.phone,
                 "website": p.website,
                 "map_url": map_url(p.lat, p.lon),
-                "carriers": parcel_label(p) or None,
+                "carriers": parcel_label(p, lang=lang) or None,
                 "also": (also_here(p, category, lang=lang) if category else "") or None,
             }
         )

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from bot.errors import ServicelotsenError
-from bot.phrasing import join_swedish
+from bot.messages import DEFAULT_LANGUAGE, join_words, say
 from bot.text import fold as _fold
 
 __all__ = [
@@ -80,6 +80,11 @@ class Carrier:
     id: str
     name: str
     finder: str
+    finder_en: str = ""
+
+    def finder_in(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """Where to search, in the answer's language ("" when not written)."""
+        return self.finder_en if lang == "en" else self.finder
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +108,12 @@ def _load(path: Path) -> dict[str, Carrier]:
                 f"{path}: varje transportföretag behöver id och name ({item!r})"
             )
         cid = str(item["id"]).strip().lower()
-        found[cid] = Carrier(cid, str(item["name"]), str(item.get("finder") or ""))
+        found[cid] = Carrier(
+            cid,
+            str(item["name"]),
+            str(item.get("finder") or ""),
+            str(item.get("finder_en") or ""),
+        )
     return found
 
 
@@ -192,16 +202,19 @@ def carrier_name(cid: str) -> str:
     return known.name if known else cid
 
 
-def carrier_names(point: object) -> str:
-    """ "PostNord och DHL" for a point's carriers ("" without)."""
-    return join_swedish([carrier_name(c.id) for c in carriers_of(point)])
+def carrier_names(point: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """ "PostNord och DHL" ("PostNord and DHL") for a point's carriers ("" without)."""
+    return join_words([carrier_name(c.id) for c in carriers_of(point)], lang)
 
 
-def parcel_label(point: object, only: str | None = None) -> str:
+def parcel_label(
+    point: object, only: str | None = None, lang: str = DEFAULT_LANGUAGE
+) -> str:
     """How an answer names a parcel point's carriers and kind.
 
-    "Instabox paketskåp" for a locker, "ombud för PostNord och DHL" for a shop,
-    "" for a point without carriers. With `only`, just that carrier.
+    "Instabox paketskåp" for a locker, "ombud för PostNord och DHL" for a shop
+    ("Instabox parcel locker", "parcel point for PostNord and DHL"), "" for a
+    point without carriers. With `only`, just that carrier.
     """
     found = [c for c in carriers_of(point) if only is None or c.id == only]
     if not found:
@@ -210,9 +223,9 @@ def parcel_label(point: object, only: str | None = None) -> str:
     counters = [c for c in found if c.kind != KIND_LOCKER]
     parts: list[str] = []
     if lockers:
-        parts.append(f"{join_swedish([carrier_name(c.id) for c in lockers])} paketskåp")
+        names = join_words([carrier_name(c.id) for c in lockers], lang)
+        parts.append(say("carrier_locker", lang, carriers=names))
     if counters:
-        parts.append(
-            f"ombud för {join_swedish([carrier_name(c.id) for c in counters])}"
-        )
+        names = join_words([carrier_name(c.id) for c in counters], lang)
+        parts.append(say("carrier_counter", lang, carriers=names))
     return ", ".join(parts)

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.messages import DEFAULT_LANGUAGE, say
 from bot.privacy import mask
 from bot.text import fold as _fold
 
@@ -37,6 +38,7 @@ __all__ = [
     "count_by_category",
     "is_cancel",
     "name_query",
+    "said",
     "service_words",
 ]
 
@@ -57,15 +59,17 @@ KINDS: dict[str, str] = {
     "other": "annat",
 }
 
-#: The same, as the bot's thanks says it: "Jag har antecknat att X {…}".
-SAID: dict[str, str] = {
-    "closed": "har stängt eller inte finns kvar",
-    "service": "inte längre har den tjänsten",
-    "hours": "har fel öppettider i mina uppgifter",
-    "address": "har fel adress eller plats i mina uppgifter",
-    "phone": "har fel telefonnummer i mina uppgifter",
-    "other": "har något som inte stämmer i mina uppgifter",
-}
+
+
+def said(kind: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """What is wrong, as the bot's thanks says it: "Jag har antecknat att X
+    {…}" / "I have noted that X {…}" (`report_said_<kind>` in
+    data/lang/messages.yml)."""
+    return say(f"report_said_{kind}", lang)
+
+
+#: The Swedish of `said`, by kind.
+SAID: dict[str, str] = {kind: said(kind) for kind in KINDS}
 
 # Checked in this order on the folded text: hours before "closed" ("har
 # stängt på söndagar" is about hours), a lost service before "closed".

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from bot.errors import ServicelotsenError
+from bot.messages import DEFAULT_LANGUAGE, say
 
 __all__ = [
     "FRESHNESS_PATH",
@@ -29,6 +30,7 @@ __all__ = [
     "is_old",
     "load_freshness",
     "old_years",
+    "source_name",
 ]
 
 FRESHNESS_PATH = Path(__file__).resolve().parents[1] / "data" / "freshness.yml"
@@ -41,6 +43,16 @@ class FreshnessRules:
     max_age_years: int = 3
     default_check: str = "Ring gärna stället och fråga innan du åker."
     check: Mapping[str, str] = field(default_factory=dict)
+    default_check_en: str = "Please call the place and ask before you go."
+    check_en: Mapping[str, str] = field(default_factory=dict)
+    #: Swedish source name -> how English answers name it
+    sources_en: Mapping[str, str] = field(default_factory=dict)
+
+    def advice(self, lang: str = DEFAULT_LANGUAGE) -> tuple[Mapping[str, str], str]:
+        """The advice per type and the default, in `lang`."""
+        if lang == "en":
+            return self.check_en, self.default_check_en
+        return self.check, self.default_check
 
 
 @functools.cache
@@ -52,15 +64,23 @@ def _load(path: Path) -> FreshnessRules:
     years = data.get("max_age_years", 3)
     if not isinstance(years, int) or isinstance(years, bool) or years < 1:
         raise ServicelotsenError(f"{path}: max_age_years ska vara ett heltal, minst 1")
-    check = data.get("check") or {}
-    if not isinstance(check, Mapping):
-        raise ServicelotsenError(f"{path}: check ska vara tjänstetyp: text")
+    texts: dict[str, dict[str, str]] = {}
+    for key in ("check", "check_en", "sources_en"):
+        found = data.get(key) or {}
+        if not isinstance(found, Mapping):
+            raise ServicelotsenError(f"{path}: {key} ska vara tjänstetyp: text")
+        texts[key] = {str(k): " ".join(str(v).split()) for k, v in found.items()}
     return FreshnessRules(
         max_age_years=years,
         default_check=" ".join(
             str(data.get("default_check") or FreshnessRules.default_check).split()
         ),
-        check={str(k): " ".join(str(v).split()) for k, v in check.items()},
+        check=texts["check"],
+        default_check_en=" ".join(
+            str(data.get("default_check_en") or FreshnessRules.default_check_en).split()
+        ),
+        check_en=texts["check_en"],
+        sources_en=texts["sources_en"],
     )
 
 
@@ -134,22 +154,38 @@ def old_years(
     return sorted({d.year for d in days if is_old(d, today, rules.max_age_years)})
 
 
-#: What {carrier} and {finder} say when no carrier was asked for.
-ANY_CARRIER = "transportföretaget"
-ANY_FINDER = "på transportföretagets egen webbplats"
+def source_name(
+    source: str, lang: str = DEFAULT_LANGUAGE, rules: FreshnessRules | None = None
+) -> str:
+    """How an answer names a source: as written, or its English name
+    (`sources_en` in data/freshness.yml) in an English answer."""
+    if lang != "en":
+        return source
+    rules = rules or load_freshness()
+    return rules.sources_en.get(source, source)
 
 
 def check_advice(
     categories: Iterable[str],
     rules: FreshnessRules | None = None,
     *,
-    carrier: str = ANY_CARRIER,
-    finder: str = ANY_FINDER,
+    carrier: str | None = None,
+    finder: str | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
-    """Where to check, for the categories of an answer (the first with advice)."""
+    """Where to check, for the categories of an answer (the first with advice).
+
+    {carrier} and {finder} default to "transportföretaget" and "på
+    transportföretagets egen webbplats" (`any_carrier`, `any_finder` in
+    data/lang/messages.yml).
+    """
     rules = rules or load_freshness()
+    check, default = rules.advice(lang)
     for category in categories:
-        if category in rules.check:
-            text = rules.check[category]
-            return text.replace("{carrier}", carrier).replace("{finder}", finder)
-    return rules.default_check
+        if category in check:
+            return (
+                check[category]
+                .replace("{carrier}", carrier or say("any_carrier", lang))
+                .replace("{finder}", finder or say("any_finder", lang))
+            )
+    return default

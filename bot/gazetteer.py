@@ -49,6 +49,7 @@ from rapidfuzz.distance import OSA, Indel
 from bot.errors import GazetteerError
 from bot.geo import haversine_km
 from bot.lang import swedish
+from bot.messages import say
 from bot.text import compact_key, fold, fold_diacritics, tokens
 
 __all__ = [
@@ -99,8 +100,9 @@ FUZZY_TIE_MARGIN = 3.0
 FUZZY_SAME_FIRST_LETTER = True
 #: Genitive forms are corrected for typos only from this many letters.
 _FUZZY_INFLECTION_MIN = 8
-#: Said of a village whose position is geocoded, not surveyed.
-APPROXIMATE_POSITION_NOTE = "ungefärlig position"
+#: Said of a village whose position is geocoded, not surveyed (Swedish;
+#: answers take `approximate_position` in their own language).
+APPROXIMATE_POSITION_NOTE = say("approximate_position")
 #: `nearest_place` answers nothing beyond this distance (km): "you are near
 #: Sölvesborg" is wrong for a position in Malmö.
 NEAREST_PLACE_MAX_KM = 30.0
@@ -453,8 +455,9 @@ class Gazetteer:
         """The Blekinge kommun `text` names as a kommun, or None.
 
         Only an explicit kommun counts: "Ronneby kommun", "Ronnebys kommun",
-        "kommunen Ronneby", "i Karlshamns kommun". Plain "Ronneby" is the town
-        (`resolve`); a kommun means the whole kommun wherever a place is
+        "kommunen Ronneby", "i Karlshamns kommun", and in English "Ronneby
+        municipality" (what English answers call it). Plain "Ronneby" is the
+        town (`resolve`); a kommun means the whole kommun wherever a place is
         expected.
         """
         words = [w for w in tokens(text) if w]
@@ -462,7 +465,7 @@ class Gazetteer:
             words = words[1:]
         if not words:
             return None
-        if words[-1] in {"kommun", "kommuns"}:
+        if words[-1] in {"kommun", "kommuns", "municipality"}:
             words = words[:-1]
         elif words[0] in {"kommunen", "kommun"}:
             words = words[1:]

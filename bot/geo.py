@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from bot.messages import DEFAULT_LANGUAGE, say
+
 __all__ = [
     "EARTH_RADIUS_KM",
     "ROAD_DETOUR_FACTOR",
@@ -85,13 +87,15 @@ def road_estimate_km(crow_flies_km: float) -> float:
     return crow_flies_km * ROAD_DETOUR_FACTOR
 
 
-def format_distance_km(km: float) -> str:
+def format_distance_km(km: float, lang: str = DEFAULT_LANGUAGE) -> str:
     """Write a distance the Swedish way: "850 m", "1,2 km", "14 km".
 
     Under 1 km: metres rounded to 10 m (at least "10 m"). From 1 km up to
     10 km: one decimal with a decimal comma. From 10 km: whole kilometres.
     A plain space separates number and unit, exactly as the contract writes
     it ("1,2 km"), so tests and other modules can match the text literally.
+    English answers (`lang="en"`) get a decimal point, "1.2 km": the mark is
+    `decimal_mark` in data/lang/messages.yml.
     """
     if math.isnan(km) or km < 0:
         raise ValueError(f"distance must be a non-negative number, got {km!r}")
@@ -99,7 +103,7 @@ def format_distance_km(km: float) -> str:
     if metres < 995:  # 995 m would round to "1000 m": say "1,0 km" instead
         return f"{max(10, round(metres / 10.0) * 10)} m"
     if km < 9.95:
-        return f"{km:.1f}".replace(".", ",") + " km"
+        return f"{km:.1f}".replace(".", say("decimal_mark", lang)) + " km"
     return f"{round(km)} km"
 
 

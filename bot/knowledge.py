@@ -41,6 +41,7 @@ import yaml
 from numpy.typing import NDArray
 
 from bot.errors import KnowledgeError, ServiceTypesError, UnknownCategory
+from bot.lang import english
 from bot.messages import say
 from bot.phrasing import SWEDISH_MONTHS
 from bot.service_types import DEFAULT_SERVICE_TYPES_PATH, load_service_types
@@ -61,8 +62,11 @@ __all__ = [
     "format_contact",
     "format_entry",
     "format_home_delivery",
+    "in_language",
     "load_knowledge",
+    "municipality_name",
     "swedish_date",
+    "written_date",
 ]
 
 _DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "knowledge"
@@ -124,6 +128,7 @@ class Link:
 
     title: str
     url: str
+    title_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,9 @@ class Entry:
     example_questions: tuple[str, ...]
     source: tuple[str, ...]
     checked: date
+    #: the same in English ("" when not written: the Swedish is shown)
+    title_en: str = ""
+    text_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,8 @@ class Contact:
     source: str
     source_date: str | None
     checked: date
+    label_en: str = ""
+    hours_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +173,8 @@ class HomeDelivery:
     source: str
     source_date: str | None
     checked: date
+    title_en: str = ""
+    text_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,7 @@ class Municipality:
     contact: Contact
     hemsandning: HomeDelivery | None
     hemsandning_saknas: str | None
+    hemsandning_saknas_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +207,20 @@ class SearchHit:
 def swedish_date(day: date) -> str:
     """Write a date as residents read it: "29 november 2026"."""
     return f"{day.day} {SWEDISH_MONTHS[day.month - 1]} {day.year}"
+
+
+def written_date(day: date, lang: str = "sv") -> str:
+    """A date in the answer's language: "29 november 2026", "29 November 2026"."""
+    months = english().months
+    if lang == "en" and len(months) == 12:
+        return f"{day.day} {months[day.month - 1].capitalize()} {day.year}"
+    return swedish_date(day)
+
+
+def in_language(swedish: str, english_text: str | None, lang: str) -> str:
+    """The English text of a field in an English answer, when an editor
+    wrote one (`text_en`, `title_en` …); the Swedish otherwise."""
+    return english_text if lang == "en" and english_text else swedish
 
 
 def _is_url(value: str) -> bool:
@@ -285,7 +312,13 @@ class _Checker:
             if not isinstance(item, dict):
                 raise self.fail("varje länk ska ha 'title' och 'url'")
             title = self.text(item, "title", label="länkens rubrik")
-            links.append(Link(title=title, url=self.url(item.get("url"), "links")))
+            links.append(
+                Link(
+                    title=title,
+                    url=self.url(item.get("url"), "links"),
+                    title_en=self.optional_text(item, "title_en") or "",
+                )
+            )
         return tuple(links)
 
 
@@ -359,6 +392,8 @@ def _parse_entries(path: Path, known_types: set[str]) -> tuple[Entry, ...]:
                 example_questions=cleaned,
                 source=check.source(raw),
                 checked=check.checked(raw),
+                title_en=check.optional_text(raw, "title_en") or "",
+                text_en=check.optional_text(raw, "text_en") or "",
             )
         )
     return tuple(entries)
@@ -387,6 +422,8 @@ def _parse_contact(check: _Checker, raw: Any) -> Contact:
         source=sources[0],
         source_date=check.optional_text(raw, "source_date"),
         checked=check.checked(raw),
+        label_en=check.optional_text(raw, "label_en") or "",
+        hours_en=check.optional_text(raw, "hours_en") or "",
     )
 
 
@@ -401,6 +438,8 @@ def _parse_home_delivery(check: _Checker, raw: Any) -> HomeDelivery:
         source=sources[0],
         source_date=check.optional_text(raw, "source_date"),
         checked=check.checked(raw),
+        title_en=check.optional_text(raw, "title_en") or "",
+        text_en=check.optional_text(raw, "text_en") or "",
     )
 
 
@@ -440,6 +479,11 @@ def _parse_municipalities(path: Path) -> tuple[Municipality, ...]:
                 contact=_parse_contact(check, raw.get("contact")),
                 hemsandning=delivery,
                 hemsandning_saknas=missing_text if delivery is None else None,
+                hemsandning_saknas_en=(
+                    check.optional_text(raw, "hemsandning_saknas_en")
+                    if delivery is None
+                    else None
+                ),
             )
         )
     return tuple(result)
@@ -677,18 +721,21 @@ def _links_block(links: Sequence[Link], lang: str) -> list[str]:
         return []
     return [
         say("read_more", lang),
-        *(say("link_line", lang, title=link.title, url=link.url) for link in links),
+        *(
+            say("link_line", lang, title=in_language(link.title, link.title_en, lang), url=link.url)
+            for link in links
+        ),
     ]
 
 
 def _checked_line(day: date, lang: str) -> str:
-    return say("checked_on", lang, date=swedish_date(day))
+    return say("checked_on", lang, date=written_date(day, lang))
 
 
 def format_entry(entry: Entry, lang: str = "sv") -> str:
     """The bot's reply for an entry: text, links, date checked."""
     parts = [
-        entry.text,
+        in_language(entry.text, entry.text_en, lang),
         *_links_block(entry.links, lang),
         _checked_line(entry.checked, lang),
     ]
@@ -702,24 +749,29 @@ def _source_age(source_date: str | None, lang: str) -> str:
         day = date.fromisoformat(source_date)
     except ValueError:
         return say("source_from", lang, date=source_date)
-    return say("source_dated", lang, date=swedish_date(day))
+    return say("source_dated", lang, date=written_date(day, lang))
 
 
 def format_contact(municipality: Municipality, lang: str = "sv") -> str:
     """How to reach a kommun, saying plainly when no phone number is known."""
     contact = municipality.contact
+    full_name = municipality_name(municipality, lang)
     lines: list[str] = []
     if contact.phone:
         who = (
-            municipality.full_name
+            full_name
             if contact.label == "kommunen"
             else say(
-                "contact_who", lang, label=contact.label, kommun=municipality.full_name
+                "contact_who",
+                lang,
+                label=in_language(contact.label, contact.label_en, lang),
+                kommun=full_name,
             )
         )
         line = say("contact_call", lang, who=who, phone=contact.phone)
         if contact.hours:
-            line += say("contact_hours", lang, hours=contact.hours)
+            hours = in_language(contact.hours, contact.hours_en, lang)
+            line += say("contact_hours", lang, hours=hours)
         lines.append(line)
         lines.append(
             say(
@@ -734,7 +786,7 @@ def format_contact(municipality: Municipality, lang: str = "sv") -> str:
             say(
                 "contact_no_phone",
                 lang,
-                kommun=municipality.full_name,
+                kommun=full_name,
                 website=municipality.website,
             )
         )
@@ -751,11 +803,20 @@ def format_home_delivery(municipality: Municipality, lang: str = "sv") -> str:
     delivery = municipality.hemsandning
     if delivery is not None:
         parts = [
-            delivery.text,
+            in_language(delivery.text, delivery.text_en, lang),
             *_links_block(delivery.links, lang),
             _checked_line(delivery.checked, lang),
         ]
         return "\n".join(parts)
-    return "\n".join(
-        [municipality.hemsandning_saknas or "", format_contact(municipality, lang)]
-    ).strip()
+    missing = in_language(
+        municipality.hemsandning_saknas or "", municipality.hemsandning_saknas_en, lang
+    )
+    return "\n".join([missing, format_contact(municipality, lang)]).strip()
+
+
+def municipality_name(municipality: Municipality, lang: str = "sv") -> str:
+    """ "Ronneby kommun" (its `full_name`), "Ronneby municipality" in English
+    (`municipality_name` in data/lang/messages.yml)."""
+    if lang == "sv":
+        return municipality.full_name
+    return say("municipality_name", lang, name=municipality.name)

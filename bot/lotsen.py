@@ -31,6 +31,8 @@ __all__ = [
     "PlaceProblem",
     "PositionProblem",
     "get_lotsen",
+    "kommun_name",
+    "municipality_label",
     "municipality_question",
     "place_without_position_text",
     "reload_lotsen",
@@ -391,8 +393,25 @@ def place_without_position_text(place: Place, lang: str = "sv") -> str:
     position either) and never an invented position.
     """
     return say(
-        "place_without_position", lang, place=place.name, kommun=place.municipality_name
+        "place_without_position",
+        lang,
+        place=place.name,
+        kommun=municipality_label(place, lang),
     )
+
+
+def municipality_label(place: Place, lang: str = "sv", *, county: bool = False) -> str:
+    """How an answer names a place's kommun: its official Swedish name
+    ("Karlshamns kommun") in Swedish, else `municipality_name` from
+    data/lang/messages.yml ("Karlshamn municipality"); with `county` also
+    the county in English ("Tingsryd municipality (Kronoberg)")."""
+    if lang == "sv":
+        return place.municipality_name
+    if county and place.county:
+        return say(
+            "municipality_in_county", lang, name=place.municipality, county=place.county
+        )
+    return say("municipality_name", lang, name=place.municipality)
 
 
 def municipality_question(
@@ -402,9 +421,16 @@ def municipality_question(
     return say(
         "municipality_question",
         lang,
-        kommun=municipality.name,
+        kommun=kommun_name(municipality, lang),
         examples=", ".join(places[:6]),
     )
+
+
+def kommun_name(municipality: Municipality, lang: str = "sv") -> str:
+    """A kommun named as such: "Ronneby kommun", "Ronneby municipality"."""
+    if lang == "sv":
+        return municipality.name
+    return say("municipality_name", lang, name=municipality.short)
 
 
 _lock = threading.Lock()

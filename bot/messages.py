@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "Messages",
     "MessagesError",
     "fields_of",
+    "join_words",
     "messages",
     "say",
 ]
@@ -135,3 +136,25 @@ def messages() -> Messages:
 def say(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **fields: Any) -> str:
     """A sentence for residents: `key`'s text in `lang`, filled in."""
     return messages().text(key, lang or DEFAULT_LANGUAGE, **fields)
+
+
+def join_words(
+    items: Sequence[str], lang: str | None = DEFAULT_LANGUAGE, /, conjunction: str = "and"
+) -> str:
+    """Join words as prose does, in the answer's language: "a, b och c",
+    "a, b and c" (no serial comma; `list_and`, `list_or` in messages.yml).
+
+    Args:
+        items: the words, in order (empty ones are left out).
+        lang: the language.
+        conjunction: "and" or "or".
+
+    Returns:
+        The joined text; "" for no items.
+    """
+    words = [w for w in items if w]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    return say(f"list_{conjunction}", lang, first=", ".join(words[:-1]), last=words[-1])

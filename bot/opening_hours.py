@@ -1,4 +1,4 @@
-"""OpenStreetMap `opening_hours`, evaluated in Swedish time and told in Swedish.
+"""OpenStreetMap `opening_hours`, evaluated in Swedish time, told in the answer's language.
 
 Parsing and evaluation are done by `opening-hours-py` (import name
 `opening_hours`), a Rust implementation of the full OSM specification. It was
@@ -24,6 +24,11 @@ Swedish style used for times (documented once, used everywhere):
     * a period past midnight ends with the next day's time: "22–2"
     * a single moment in a sentence gets "kl.": "stänger kl. 21",
       "öppnar i morgon kl. 8.30" (`status_text`)
+
+Every text takes `lang` ("sv" by default); the words and the clock format
+are in data/lang/messages.yml (`day_*`, `status_*`, `when_*`, `clock_*`).
+English: 24-hour clock with a colon and always minutes, "9:00–19:00",
+"open now, closes at 21:00" (see the comment there).
 
 Semantics worth knowing (from the OSM specification): a later rule replaces
 earlier rules for the days it names, including a span spilling over midnight
@@ -54,7 +59,8 @@ import holidays as _holidays
 import opening_hours as _oh
 
 from bot.errors import InvalidOpeningHours
-from bot.lang import swedish
+from bot.lang import english, swedish
+from bot.messages import DEFAULT_LANGUAGE, say
 from bot.phrasing import SWEDISH_MONTHS
 
 __all__ = [
@@ -66,6 +72,7 @@ __all__ = [
     "Interval",
     "OpeningHours",
     "State",
+    "day_and_month",
     "format_clock",
     "format_period",
     "holiday_name",
@@ -76,6 +83,7 @@ __all__ = [
     "parse_weekday",
     "to_local",
     "validate_opening_hours",
+    "weekday_name",
 ]
 
 TIMEZONE = ZoneInfo("Europe/Stockholm")
@@ -150,18 +158,28 @@ class DayHours:
     @property
     def text(self) -> str:
         """The hours the Swedish way: "8–21", "8–12, 13–17", "stängt"."""
+        return self.text_in(DEFAULT_LANGUAGE)
+
+    def text_in(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The hours in `lang`: "8–21" / "8:00–21:00", "stängt" / "closed".
+
+        The comments of the data (an editor's "efter överenskommelse") are
+        shown as written.
+        """
         if self.all_day:
-            hours = "dygnet runt"
+            hours = say("day_all_day", lang)
         elif self.periods:
             # one style for the whole day: "8.30–12.00, 13.00–17.00"
             minutes = any(
                 s.minute or (e is not None and e.minute) for s, e in self.periods
             )
-            hours = ", ".join(format_period(s, e, minutes) for s, e in self.periods)
+            hours = ", ".join(
+                format_period(s, e, minutes, lang) for s, e in self.periods
+            )
         elif self.unknown:
-            hours = "okänt"
+            hours = say("day_unknown", lang)
         else:
-            hours = "stängt"
+            hours = say("day_closed", lang)
         if self.comments:
             hours += " (" + "; ".join(self.comments) + ")"
         return hours
@@ -209,51 +227,82 @@ def parse_weekday(word: str) -> int | None:
     return _WEEKDAY_WORDS.get(word.strip().casefold().rstrip("."))
 
 
+#: The `holidays` package's name of a language (its Swedish calendar has
+#: "sv" and "en_US" names).
+_HOLIDAY_LANGUAGES = {"sv": "sv", "en": "en_US"}
+
+
 @functools.lru_cache(maxsize=64)
-def _holiday_calendar(year: int) -> dict[datetime.date, str]:
+def _holiday_calendar(year: int, lang: str = DEFAULT_LANGUAGE) -> dict[datetime.date, str]:
     cal = _holidays.country_holidays(
         COUNTRY,
         years=year,
         categories=HOLIDAY_CATEGORIES,
-        language="sv",
+        language=_HOLIDAY_LANGUAGES.get(lang, "sv"),
     )
     return {day: str(name) for day, name in cal.items()}
 
 
-def holiday_name(day: datetime.date) -> str | None:
-    """The Swedish name of a public or de facto holiday ("Julafton"), else None."""
-    return _holiday_calendar(day.year).get(day)
+def holiday_name(day: datetime.date, lang: str = DEFAULT_LANGUAGE) -> str | None:
+    """The name of a public or de facto holiday ("Julafton", "Christmas Eve"), else None."""
+    return _holiday_calendar(day.year, lang).get(day)
 
 
-def format_clock(t: datetime.time | datetime.datetime, with_minutes: bool) -> str:
-    """A time of day Swedish style: "8" or, with minutes, "8.30" / "8.00"."""
+def weekday_name(weekday: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """0..6 as "måndag" … "söndag", or "Monday" … "Sunday" (data/lang/*.yml)."""
+    if lang == "en" and len(english().weekdays) == 7:
+        return english().weekdays[weekday].capitalize()
+    return SWEDISH_WEEKDAYS[weekday]
+
+
+def day_and_month(day: datetime.date, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
+    """The day of the month and the month's name: ("6", "december") / ("6", "December")."""
+    if lang == "en" and len(english().months) == 12:
+        return str(day.day), english().months[day.month - 1].capitalize()
+    return str(day.day), SWEDISH_MONTHS[day.month - 1]
+
+
+def format_clock(
+    t: datetime.time | datetime.datetime,
+    with_minutes: bool,
+    lang: str = DEFAULT_LANGUAGE,
+) -> str:
+    """A time of day: Swedish "8" or, with minutes, "8.30" / "8.00"; English
+    always "8:00", "8:30" (`clock_whole`, `clock_minutes` in messages.yml)."""
+    return _clock(t.hour, t.minute, with_minutes, lang)
+
+
+def _clock(hour: int, minute: int, with_minutes: bool, lang: str) -> str:
     if with_minutes:
-        return f"{t.hour}.{t.minute:02d}"
-    return str(t.hour)
+        return say("clock_minutes", lang, hour=hour, minute=f"{minute:02d}")
+    return say("clock_whole", lang, hour=hour)
 
 
 def format_period(
     start: datetime.datetime,
     end: datetime.datetime | None,
     with_minutes: bool | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
-    """An open period Swedish style: "8–21", "8.30–17.00", "22–2", "från 8".
+    """An open period: "8–21", "8.30–17.00", "22–2", "från 8" (Swedish);
+    "8:00–21:00", "22:00–2:00", "from 8:00" (English).
 
     Args:
         start: opening time.
         end: closing time (may be the next day); None when open-ended.
         with_minutes: force minutes on/off (a day's periods share one style);
             default: minutes if either end has them.
+        lang: the answer's language.
     """
     if with_minutes is None:
         with_minutes = start.minute != 0 or (end is not None and end.minute != 0)
     if end is None or end - start > datetime.timedelta(days=1):
-        return "från " + format_clock(start, with_minutes)
-    start_text = format_clock(start, with_minutes)
+        return say("hours_from", lang, time=format_clock(start, with_minutes, lang))
+    start_text = format_clock(start, with_minutes, lang)
     if end.date() > start.date() and end.time() == datetime.time(0, 0):
-        end_text = "24.00" if with_minutes else "24"
+        end_text = _clock(24, 0, with_minutes, lang)  # "24", "24.00", "24:00"
     else:
-        end_text = format_clock(end, with_minutes)
+        end_text = format_clock(end, with_minutes, lang)
     return f"{start_text}–{end_text}"
 
 
@@ -368,13 +417,15 @@ class OpeningHours:
         """True if open at some time on this date."""
         return self.day_hours(day).is_open
 
-    def hours_text(self, day: datetime.date) -> str:
-        """Swedish hours for a date: "8–21", "stängt", "dygnet runt"."""
-        return self.day_hours(day).text
+    def hours_text(self, day: datetime.date, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The hours of a date: "8–21", "stängt", "dygnet runt" (Swedish)."""
+        return self.day_hours(day).text_in(lang)
 
-    def today_text(self, at: datetime.datetime | None = None) -> str:
-        """Today's hours in Swedish (today in Sweden, not UTC)."""
-        return self.hours_text(to_local(at).date())
+    def today_text(
+        self, at: datetime.datetime | None = None, lang: str = DEFAULT_LANGUAGE
+    ) -> str:
+        """Today's hours (today in Sweden, not UTC)."""
+        return self.hours_text(to_local(at).date(), lang)
 
     def next_opening(
         self, at: datetime.datetime | None = None
@@ -400,26 +451,32 @@ class OpeningHours:
                 return iv.end
         return None
 
-    def status_text(self, at: datetime.datetime | None = None) -> str:
-        """Open or not right now, and until/from when, in plain Swedish.
+    def status_text(
+        self, at: datetime.datetime | None = None, lang: str = DEFAULT_LANGUAGE
+    ) -> str:
+        """Open or not right now, and until/from when, in plain words.
 
         "öppet nu, stänger kl. 21", "stängt nu, öppnar i morgon kl. 8",
-        "stängt nu, öppnar lördag kl. 9.30", "öppet dygnet runt", "stängt".
+        "stängt nu, öppnar lördag kl. 9.30", "öppet dygnet runt", "stängt";
+        in English "open now, closes at 21:00", "closed now, opens tomorrow
+        at 8:00", "closed now, opens on Saturday at 9:30".
         """
         moment = to_local(at)
         state = self.state(moment)
         if state is State.UNKNOWN:
             comment = self.comment(moment)
-            return "osäkert om det är öppet nu" + (f" ({comment})" if comment else "")
+            return say("status_unsure", lang) + (f" ({comment})" if comment else "")
         if state is State.OPEN:
             closing = self.next_closing(moment)
             if closing is None:
-                return "öppet dygnet runt"
-            return "öppet nu, stänger " + _when(closing, moment, closing=True)
+                return say("status_always_open", lang)
+            return say(
+                "status_open_until", lang, when=_when(closing, moment, True, lang)
+            )
         opening = self.next_opening(moment)
         if opening is None:
-            return "stängt"
-        return "stängt nu, öppnar " + _when(opening, moment, closing=False)
+            return say("status_closed", lang)
+        return say("status_closed_until", lang, when=_when(opening, moment, False, lang))
 
     def week_text(self, start: datetime.date) -> list[tuple[datetime.date, str]]:
         """Seven days of hours from `start`, for "öppettider den här veckan"."""
@@ -429,21 +486,30 @@ class OpeningHours:
         ]
 
 
-def _when(moment: datetime.datetime, now_: datetime.datetime, closing: bool) -> str:
-    """A time relative to now: "kl. 21", "i morgon kl. 8", "lördag kl. 9"."""
-    clock = "kl. " + format_clock(moment, moment.minute != 0)
+def _when(
+    moment: datetime.datetime,
+    now_: datetime.datetime,
+    closing: bool,
+    lang: str = DEFAULT_LANGUAGE,
+) -> str:
+    """A time relative to now: "kl. 21", "i morgon kl. 8", "lördag kl. 9"
+    ("at 21:00", "tomorrow at 8:00", "on Saturday at 9:00")."""
+    clock = say("when_clock", lang, time=format_clock(moment, moment.minute != 0, lang))
     days = (moment.date() - now_.date()).days
     if days == 0:
         return clock
     if days == 1:
         if closing and moment.time() == datetime.time(0, 0):
-            return "vid midnatt"
+            return say("when_midnight", lang)
         if closing and moment.hour < 6:
-            return clock + " i natt"  # closing after midnight
-        return "i morgon " + clock
+            return say("when_tonight", lang, clock=clock)  # closing after midnight
+        return say("when_tomorrow", lang, clock=clock)
     if days < 7:
-        return f"{SWEDISH_WEEKDAYS[moment.weekday()]} {clock}"
-    return f"{moment.day} {SWEDISH_MONTHS[moment.month - 1]} {clock}"
+        return say(
+            "when_weekday", lang, weekday=weekday_name(moment.weekday(), lang), clock=clock
+        )
+    day, month = day_and_month(moment.date(), lang)
+    return say("when_date", lang, day=day, month=month, clock=clock)
 
 
 def validate_opening_hours(value: str) -> str:

@@ -6,6 +6,7 @@ Routes, middlewares and startup/cleanup hooks are all set up in
     GET  /                 the chat page (the widget on a plain Swedish page)
     GET  /en               the same page in English (the widget follows its lang)
     GET  /personuppgifter  what happens with personal data (docs/personuppgifter.md)
+    GET  /en/personal-data the same in English (docs/personal-data.md)
     GET  /widget/...       the widget: servicelotsen.js, servicelotsen.css
     GET  /assets/...       the page's own style sheet and icon
     GET  /health           the front itself is up (the supervisor asks)
@@ -83,6 +84,7 @@ class Limits:
 
 LIMITS = web.AppKey("limits", Limits)
 PRIVACY_PAGE = web.AppKey("privacy_page", str)
+PRIVACY_PAGE_EN = web.AppKey("privacy_page_en", str)
 
 #: The longest message a resident may send (channels.messages cuts there too).
 MAX_MESSAGE_CHARS = 2000
@@ -324,6 +326,10 @@ async def privacy(request: web.Request) -> web.Response:
     return web.Response(text=request.app[PRIVACY_PAGE], content_type="text/html")
 
 
+async def privacy_en(request: web.Request) -> web.Response:
+    return web.Response(text=request.app[PRIVACY_PAGE_EN], content_type="text/html")
+
+
 async def health(request: web.Request) -> web.Response:
     return _json({"status": "ok"})
 
@@ -407,6 +413,9 @@ def create_app(config: WebConfig | None = None) -> web.Application:
     app[PRIVACY_PAGE] = render_document(
         config.privacy_doc.read_text(encoding="utf-8")
     )
+    app[PRIVACY_PAGE_EN] = render_document(
+        config.privacy_doc_en.read_text(encoding="utf-8"), "en"
+    )
 
     async def rasa_session(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:
@@ -419,6 +428,7 @@ def create_app(config: WebConfig | None = None) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_get("/en", index_en)
     app.router.add_get("/personuppgifter", privacy)
+    app.router.add_get("/en/personal-data", privacy_en)
     app.router.add_get("/health", health)
     app.router.add_get("/api/status", status)
     app.router.add_post("/api/chat", chat)

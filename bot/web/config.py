@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.errors import WebConfigError
-from bot.web.document import DEFAULT_PRIVACY_DOC
+from bot.web.document import DEFAULT_PRIVACY_DOC, DEFAULT_PRIVACY_DOC_EN
 from bot.web.ratelimit import (
     DEFAULT_ADDRESS_RATE,
     DEFAULT_CONVERSATION_RATE,
@@ -135,15 +135,19 @@ def _rasa_url(env: Mapping[str, str]) -> str:
     return url.rstrip("/")
 
 
-def _document(value: str) -> Path:
+def _document(
+    value: str,
+    name: str = "SERVICELOTSEN_PRIVACY_DOC",
+    default: Path = DEFAULT_PRIVACY_DOC,
+) -> Path:
     if not value.strip():
-        return DEFAULT_PRIVACY_DOC
+        return default
     path = Path(value.strip())
     if not path.is_file():
         raise WebConfigError(
-            "SERVICELOTSEN_PRIVACY_DOC",
+            name,
             f"{value!r} är ingen fil. Ange sökvägen till en Markdown-fil, till "
-            "exempel en ifylld kopia av docs/personuppgifter.md.",
+            f"exempel en ifylld kopia av docs/{default.name}.",
         )
     return path
 
@@ -164,6 +168,7 @@ class WebConfig:
         address_rate: API requests per client address; None: no limit.
         trusted_proxies: reverse proxies whose X-Forwarded-For is believed.
         privacy_doc: the Markdown shown at /personuppgifter.
+        privacy_doc_en: the English one, shown at /en/personal-data.
     """
 
     host: str = "127.0.0.1"
@@ -177,12 +182,14 @@ class WebConfig:
     address_rate: Rate | None = DEFAULT_ADDRESS_RATE
     trusted_proxies: tuple[IPNetwork, ...] = ()
     privacy_doc: Path = DEFAULT_PRIVACY_DOC
+    privacy_doc_en: Path = DEFAULT_PRIVACY_DOC_EN
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebConfig:
         """Read WEB_PORT, RASA_URL or RASA_PORT, the embedding settings and the
         rate limits (SERVICELOTSEN_RATE_LIMIT_CONVERSATION, _ADDRESS,
-        SERVICELOTSEN_TRUSTED_PROXIES) and SERVICELOTSEN_PRIVACY_DOC.
+        SERVICELOTSEN_TRUSTED_PROXIES), SERVICELOTSEN_PRIVACY_DOC and
+        SERVICELOTSEN_PRIVACY_DOC_EN.
 
         Raises:
             WebConfigError: a value is invalid (the message names it).
@@ -212,6 +219,11 @@ class WebConfig:
                 "SERVICELOTSEN_TRUSTED_PROXIES",
             ),
             privacy_doc=_document(env.get("SERVICELOTSEN_PRIVACY_DOC", "")),
+            privacy_doc_en=_document(
+                env.get("SERVICELOTSEN_PRIVACY_DOC_EN", ""),
+                "SERVICELOTSEN_PRIVACY_DOC_EN",
+                DEFAULT_PRIVACY_DOC_EN,
+            ),
         )
 
     @property

@@ -597,6 +597,32 @@ async def test_the_privacy_page_is_the_markdown_document(make_client: Any) -> No
     assert '<a href="/">Tillbaka till chatten</a>' in page
 
 
+async def test_the_english_privacy_page_is_the_english_document(make_client: Any) -> None:
+    client = await make_client()
+    resp = await client.get("/en/personal-data")
+    assert resp.status == 200
+    assert resp.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
+    page = await resp.text()
+    assert '<html lang="en">' in page
+    assert "<h1>About personal data</h1>" in page
+    assert "<table>" in page and "30 days" in page
+    assert '<a href="/en">Back to the chat</a>' in page
+    assert "Skip to content" in page and "Tillbaka" not in page
+    english_page = await (await client.get("/en")).text()
+    assert '<a href="/en/personal-data">About personal data</a>' in english_page
+
+
+async def test_the_english_privacy_page_can_be_the_operators_copy(
+    make_client: Any, tmp_path: Any
+) -> None:
+    own = tmp_path / "own.md"
+    own.write_text("# About personal data\n\nRegion Blekinge is responsible.\n", encoding="utf-8")
+    client = await make_client(privacy_doc_en=own)
+    page = await (await client.get("/en/personal-data")).text()
+    assert "Region Blekinge is responsible." in page
+
+
 async def test_the_privacy_page_can_be_the_operators_copy(
     make_client: Any, tmp_path: Any
 ) -> None:

@@ -761,8 +761,10 @@ def test_the_widget_in_english_on_an_english_page(
     expect(field).to_have_attribute("placeholder", "E.g. pharmacy in Ronneby")
     for name in ("Close the chat", "Send", "Start over"):
         expect(page.get_by_role("button", name=name)).to_be_visible()
-    privacy = page.get_by_role("link", name=re.compile(r"^About personal data \(in Swedish\)"))
-    expect(privacy).to_have_attribute("hreflang", "sv")
+    # the widget's own link (the page's "About personal data" opens in the same tab)
+    privacy = page.get_by_role("link", name=re.compile(r"^About personal data \(opens in"))
+    expect(privacy).to_have_attribute("hreflang", "en")
+    expect(privacy).to_have_attribute("href", f"{front}en/personal-data")
     choices = page.get_by_role("group", name="Quick choices")
     expect(choices.get_by_role("button")).to_have_text(
         ["Grocery shop", "Pharmacy", "Parcel pickup", "Share my position"]
@@ -891,6 +893,38 @@ def test_the_privacy_link_is_reached_by_keyboard_and_opens_the_page(
     expect(document.get_by_role("link", name="Tillbaka till chatten")).to_be_visible()
     assert document.evaluate("window.__cspViolations") == []
     no_page_overflow(document, DESKTOP["width"])
+
+
+def test_the_english_page_links_the_english_privacy_page(
+    new_page: NewPage, front: str
+) -> None:
+    """/en and its widget link /en/personal-data (docs/personal-data.md), an
+    English page that leads back to /en."""
+    page = new_page(axe=True)
+    page.goto(f"{front}en")
+    on_page = page.locator("main").get_by_role("link", name="About personal data")
+    expect(on_page).to_have_attribute("href", "/en/personal-data")
+    on_page.click()
+    page.wait_for_load_state()
+    assert page.url == f"{front}en/personal-data"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("About personal data")
+    expect(page.get_by_role("table")).to_contain_text("30 days")
+    assert axe_problems(page) == []
+    assert page.evaluate("window.__cspViolations") == []
+    page.get_by_role("link", name="Back to the chat").click()
+    page.wait_for_load_state()
+    assert page.url == f"{front}en"
+    # the widget's link, reached by keyboard, opens the same page
+    tab_to(page, "Chat with Servicelotsen")
+    page.keyboard.press("Enter")
+    tab_to(page, "About personal data")
+    with page.context.expect_page() as opened:
+        page.keyboard.press("Enter")
+    document = opened.value
+    document.wait_for_load_state()
+    assert document.url == f"{front}en/personal-data"
+    expect(document.get_by_role("heading", level=1)).to_have_text("About personal data")
 
 
 def test_the_privacy_page_is_accessible_on_a_phone(new_page: NewPage, front: str) -> None:

@@ -10,7 +10,11 @@ import pytest
 from bot.errors import WebConfigError
 from bot.retention import DEFAULT_RETENTION_DAYS, session_minutes
 from bot.web.config import WebConfig
-from bot.web.document import DEFAULT_PRIVACY_DOC, render_document
+from bot.web.document import (
+    DEFAULT_PRIVACY_DOC,
+    DEFAULT_PRIVACY_DOC_EN,
+    render_document,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET = ROOT / "bot" / "web" / "static" / "widget" / "servicelotsen.js"
@@ -60,3 +64,36 @@ def test_the_operator_may_point_at_a_filled_in_copy(tmp_path: Path) -> None:
     assert WebConfig.from_env({}).privacy_doc == DEFAULT_PRIVACY_DOC
     with pytest.raises(WebConfigError, match="SERVICELOTSEN_PRIVACY_DOC"):
         WebConfig.from_env({"SERVICELOTSEN_PRIVACY_DOC": str(tmp_path / "saknas.md")})
+
+
+def test_an_english_page_has_english_around_it() -> None:
+    page = render_document("# About us\n\nText.\n", "en")
+    assert '<html lang="en">' in page
+    assert "<title>About us – Servicelotsen</title>" in page
+    assert "Skip to content" in page and '<a href="/en">Back to the chat</a>' in page
+    assert "Till innehållet" not in page
+
+
+def test_the_english_privacy_document_says_the_same_as_the_swedish_one() -> None:
+    """docs/personal-data.md is docs/personuppgifter.md in English: the same
+    numbers, sections and places to fill in."""
+    swedish = DEFAULT_PRIVACY_DOC.read_text(encoding="utf-8")
+    english = DEFAULT_PRIVACY_DOC_EN.read_text(encoding="utf-8")
+    assert f"{DEFAULT_RETENTION_DAYS:g} days" in english
+    assert "for an hour" in english and "twelve hours" in english
+    assert "100 metres" in english and "7 more days" in english
+    for topic in ("IP address", "Your rights", "Integritetsskyddsmyndigheten", "Legal basis"):
+        assert topic in english
+    assert english.count("[Fill in:") == swedish.count("[Fyll i:")
+    assert english.count("\n## ") == swedish.count("\n## ")
+    assert english.count("\n| ") == swedish.count("\n| ")
+
+
+def test_the_operator_may_point_at_a_filled_in_english_copy(tmp_path: Path) -> None:
+    own = tmp_path / "personal-data.md"
+    own.write_text("# About personal data\n", encoding="utf-8")
+    env = {"SERVICELOTSEN_PRIVACY_DOC_EN": str(own)}
+    assert WebConfig.from_env(env).privacy_doc_en == own
+    assert WebConfig.from_env({}).privacy_doc_en == DEFAULT_PRIVACY_DOC_EN
+    with pytest.raises(WebConfigError, match="SERVICELOTSEN_PRIVACY_DOC_EN"):
+        WebConfig.from_env({"SERVICELOTSEN_PRIVACY_DOC_EN": str(tmp_path / "missing.md")})

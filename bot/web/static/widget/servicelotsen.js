@@ -22,7 +22,12 @@
   var SCRIPT_URL = script && script.src ? script.src : location.href;
   var ASSETS = new URL("./", SCRIPT_URL);
   var API = new URL("../api/", ASSETS);
-  var PRIVACY_URL = new URL("../personuppgifter", ASSETS).href;
+  // the privacy page in the widget's language (docs/personuppgifter.md,
+  // docs/personal-data.md)
+  var PRIVACY_URLS = {
+    sv: new URL("../personuppgifter", ASSETS).href,
+    en: new URL("../en/personal-data", ASSETS).href,
+  };
 
   var STORE_KEY = "servicelotsen:v1";
   var MAX_KEPT = 80; // messages kept for a reload
@@ -159,7 +164,7 @@
       report: "Not right?",
       reportHidden: " Tell us if the information about {name} is wrong",
       reportShown: "Not right: {name}",
-      privacy: "About personal data (in Swedish)",
+      privacy: "About personal data",
       newTab: " (opens in a new tab)",
       myPosition: "My position (approximate)",
       geoButton: "Share my position",
@@ -478,11 +483,12 @@
     el("div", { class: "sl-geo-buttons" }, [geoShare, geoCancel]),
   ]);
 
-  // the privacy page is in Swedish: said in the link's text, and hreflang
+  // the privacy page in the language showing (its hreflang says which)
   var privacyText = el("p", { class: "sl-footer-text" });
   function privacyLink() {
-    var link = externalLink(PRIVACY_URL, TEXT.privacy, TEXT.newTab);
-    link.setAttribute("hreflang", "sv");
+    var code = PRIVACY_URLS.hasOwnProperty(lang) ? lang : "sv";
+    var link = externalLink(PRIVACY_URLS[code], TEXT.privacy, TEXT.newTab);
+    link.setAttribute("hreflang", code);
     privacyText.replaceChildren(link);
   }
   privacyLink();

@@ -1,0 +1,161 @@
+"""The editors' checks on the bot's sentences (data/lang/messages.yml).
+
+The rules are the ones the bot applies when it reads the file
+(`bot.messages.entry_problems`): what `Messages.load` refuses is an error in
+`make validate`, with the line; the rest is a warning. Each test breaks a
+copy of the project the way an editor might.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot import editor_checks as ec
+from bot.messages import Messages, MessagesError
+from scripts import validate
+
+from .conftest import REPO, line_of, replace
+
+MESSAGES = "data/lang/messages.yml"
+
+
+def _errors(findings: list[ec.Finding]) -> list[ec.Finding]:
+    return [f for f in findings if f.severity is ec.Severity.ERROR]
+
+
+def test_the_real_messages_pass() -> None:
+    project = ec.Project(REPO)
+    findings = ec.check_messages(project) + [
+        f for f in ec.check_invisible(project) if f.file == MESSAGES
+    ]
+    assert findings == [], [f.format() for f in findings]
+
+
+def test_an_untouched_copy_passes(project: ec.Project) -> None:
+    assert ec.check_messages(project) == []
+
+
+def test_a_different_placeholder_in_english(project: ec.Project) -> None:
+    path = project.root / MESSAGES
+    replace(
+        path,
+        'Did you mean that {description}?"',
+        'Did you mean that {descripton}?"',
+    )
+    (finding,) = ec.check_messages(project)
+    assert (finding.check, finding.severity) == ("meddelande-namn", ec.Severity.ERROR)
+    assert (finding.file, finding.line) == (MESSAGES, line_of(path, "{descripton}"))
+    assert finding.message == (
+        "did_you_mean.en: ska fylla i samma {namn} som sv: ['description'], "
+        "inte ['descripton']"
+    )
+    assert "Skriv samma {namn} i båda språken" in finding.fix
+
+
+def test_a_placeholder_only_in_swedish(project: ec.Project) -> None:
+    path = project.root / MESSAGES
+    replace(path, 'sv: "Ja"\n', 'sv: "Ja, {place}"\n')
+    (finding,) = ec.check_messages(project)
+    assert finding.check == "meddelande-namn"
+    # reported at the English text, which lacks what Swedish fills in
+    assert finding.line == line_of(path, 'sv: "Ja, {place}"') + 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('  sv: "Ja"\n', "", "button_yes: texten på svenska (sv:) saknas"),
+        ('  en: "Yes"\n', '  en: "Yes"\n  de: "Ja"\n', "button_yes: okänt språk ['de']"),
+        ('  en: "Yes"\n', "  en:\n", "button_yes.en: ska vara en text"),
+    ],
+)
+def test_an_entry_the_bot_would_refuse(
+    project: ec.Project, old: str, new: str, message: str
+) -> None:
+    path = project.root / MESSAGES
+    replace(path, old, new)
+    (finding,) = ec.check_messages(project)
+    assert (finding.check, finding.severity) == ("meddelande", ec.Severity.ERROR)
+    assert finding.file == MESSAGES
+    assert finding.line is not None
+    assert message in finding.message
+    # the same rule, in the same words, stops the bot reading the file
+    with pytest.raises(MessagesError, match=re.escape(message)):
+        Messages.load(path)
+
+
+def test_an_id_written_twice(project: ec.Project) -> None:
+    path = project.root / MESSAGES
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + 'button_yes:\n  sv: "Ja!"\n  en: "Yes!"\n', encoding="utf-8")
+    (finding,) = ec.check_messages(project)
+    assert (finding.check, finding.severity) == ("meddelande", ec.Severity.ERROR)
+    first = line_of(path, "button_yes:")
+    assert finding.line == len(text.splitlines()) + 1
+    assert finding.message == (
+        f"id:t button_yes står två gånger (också på rad {first}); boten använder "
+        "bara den senare"
+    )
+
+
+def test_a_file_that_is_not_yaml(project: ec.Project) -> None:
+    path = project.root / MESSAGES
+    replace(path, 'sv: "Ja"\n', 'sv: "Ja\n')
+    findings = ec.check_messages(project)
+    assert [f.check for f in findings] == ["yaml"]
+    assert findings[0].file == MESSAGES
+    assert findings[0].line is not None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ('sv: "Ja"', 'sv: "Ja "', "slutar med ' '"),
+        ('sv: "Ja"', 'sv: "Ja\\n"', "slutar med '\\n'"),
+        ('sv: "Ja"', 'sv: "\\tJa"', "börjar med '\\t'"),
+        ('sv: "Ja"', 'sv: "  Ja"', "börjar med '  '"),
+        ('sv: "Ja"', 'sv: "\\u00a0Ja"', "börjar med '\\xa0'"),
+        ('en: "Yes"', 'en: " Yes"', "sv börjar inte med mellanslag, men en gör det"),
+    ],
+)
+def test_white_space_at_the_edges_is_a_warning(
+    project: ec.Project, old: str, new: str, said: str
+) -> None:
+    path = project.root / MESSAGES
+    replace(path, old, new)
+    (finding,) = ec.check_messages(project)
+    assert (finding.check, finding.severity) == (
+        "meddelande-mellanslag",
+        ec.Severity.WARNING,
+    )
+    assert finding.line == line_of(path, new)
+    assert said in finding.message
+    Messages.load(path)  # the bot still reads it
+
+
+def test_one_plain_space_first_in_both_languages_is_fine(project: ec.Project) -> None:
+    """" Telefon {phone}." follows another sentence: that is how it should be."""
+    replace(project.root / MESSAGES, 'sv: "Ja"\n  en: "Yes"', 'sv: " Ja"\n  en: " Yes"')
+    assert ec.check_messages(project) == []
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u00ad", "\u202e", "\ufeff"])
+def test_an_invisible_character(project: ec.Project, char: str) -> None:
+    path = project.root / MESSAGES
+    replace(path, 'sv: "Ja"', f'sv: "J{char}a"')
+    assert ec.check_messages(project) == []
+    findings = [f for f in ec.check_invisible(project) if f.file == MESSAGES]
+    (finding,) = findings
+    assert (finding.check, finding.severity) == ("osynligt-tecken", ec.Severity.ERROR)
+    assert finding.line == line_of(path, f"J{char}a")
+    assert f"U+{ord(char):04X}" in finding.message
+    assert "kolumn 9" in finding.message  # '  sv: "J' is 8 characters
+
+
+def test_validate_runs_the_message_checks(project: ec.Project) -> None:
+    path = project.root / MESSAGES
+    replace(path, 'sv: "Ja"', 'sv: "J\u200ba {x}"')
+    findings, _ = validate.run_checks(project, embeddings=False)
+    assert sorted(f.check for f in findings) == ["meddelande-namn", "osynligt-tecken"]

@@ -20,6 +20,7 @@ fix (white space at the edges).
 from __future__ import annotations
 
 import functools
+import itertools
 import string
 from collections.abc import Mapping
 from pathlib import Path
@@ -94,9 +95,29 @@ RULE_SPACES = "mellanslag"  # white space at the start or end that surprises
 _LEADING_SPACE = " "
 
 
+#: How the check names white space an editor cannot see.
+_SPACE_NAMES = {
+    " ": "mellanslag",
+    "\t": "tabb",
+    "\n": "radbrytning",
+    "\r": "radbrytning",
+    "\u00a0": "hårt mellanslag (U+00A0)",
+}
+
+
 def _lead(text: str) -> str:
     """The white space a text starts with."""
     return text[: len(text) - len(text.lstrip())]
+
+
+def _named(spaces: str) -> str:
+    """ "  \n" -> "2 mellanslag, radbrytning": white space in words."""
+    parts = []
+    for char, run in itertools.groupby(spaces):
+        name = _SPACE_NAMES.get(char, f"tomrum U+{ord(char):04X}")
+        count = len(list(run))
+        parts.append(f"{count} {name}" if count > 1 else name)
+    return ", ".join(parts)
 
 
 def _edge_problems(key: str, lang: str, text: str) -> list[Problem]:
@@ -109,8 +130,8 @@ def _edge_problems(key: str, lang: str, text: str) -> list[Problem]:
                 key,
                 lang,
                 RULE_SPACES,
-                f"{key}.{lang}: börjar med {lead!r}; en text får bara börja med "
-                "ett vanligt mellanslag (när den läggs efter en annan mening)",
+                f"{key}.{lang}: börjar med {_named(lead)}; en text får bara börja "
+                "med ett vanligt mellanslag (när den läggs efter en annan mening)",
                 refused=False,
             )
         )
@@ -120,8 +141,8 @@ def _edge_problems(key: str, lang: str, text: str) -> list[Problem]:
                 key,
                 lang,
                 RULE_SPACES,
-                f"{key}.{lang}: slutar med {trail!r} (mellanslag, tabb eller "
-                "radbrytning syns inte men följer med i svaret)",
+                f"{key}.{lang}: slutar med {_named(trail)}, som inte syns men "
+                "följer med i svaret",
                 refused=False,
             )
         )

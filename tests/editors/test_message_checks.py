@@ -112,11 +112,11 @@ def test_a_file_that_is_not_yaml(project: ec.Project) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "said"),
     [
-        ('sv: "Ja"', 'sv: "Ja "', "slutar med ' '"),
-        ('sv: "Ja"', 'sv: "Ja\\n"', "slutar med '\\n'"),
-        ('sv: "Ja"', 'sv: "\\tJa"', "börjar med '\\t'"),
-        ('sv: "Ja"', 'sv: "  Ja"', "börjar med '  '"),
-        ('sv: "Ja"', 'sv: "\\u00a0Ja"', "börjar med '\\xa0'"),
+        ('sv: "Ja"', 'sv: "Ja "', "button_yes.sv: slutar med mellanslag, som inte syns"),
+        ('sv: "Ja"', 'sv: "Ja\\n"', "slutar med radbrytning"),
+        ('sv: "Ja"', 'sv: "\\tJa"', "börjar med tabb; en text får bara börja med"),
+        ('sv: "Ja"', 'sv: "  Ja"', "börjar med 2 mellanslag"),
+        ('sv: "Ja"', 'sv: "\\u00a0Ja"', "börjar med hårt mellanslag (U+00A0)"),
         ('en: "Yes"', 'en: " Yes"', "sv börjar inte med mellanslag, men en gör det"),
     ],
 )

@@ -1493,7 +1493,9 @@ def check_carriers(project: Project) -> list[Finding]:
                     project,
                     path,
                     _line(item),
-                    f'transportföretaget "{cid}" finns inte i {_CARRIERS_FILE}',
+                    f'transportföretaget "{cid}" finns inte i {_CARRIERS_FILE}'
+                    if cid
+                    else "en post under carriers: saknar id",
                     unknown_fix,
                 )
             )

@@ -72,6 +72,14 @@ def test_a_service_type_carrier_that_is_not_in_the_carrier_file(
     assert "id: budbee, name: Budbee och words:" in warning.fix
 
 
+def test_a_service_type_carrier_without_id(project: ec.Project) -> None:
+    path = project.root / SERVICE_TYPES
+    replace(path, "  - id: airmee\n    name: Airmee\n", "  - name: Airmee\n")
+    error = next(f for f in ec.check_carriers(project) if f.check == "transportföretag")
+    assert error.message == "en post under carriers: saknar id"
+    assert error.line == line_of(path, "- name: Airmee")
+
+
 def test_a_name_that_differs_from_the_carrier_file(project: ec.Project) -> None:
     path = project.root / SERVICE_TYPES
     replace(path, "    name: DB Schenker\n", "    name: Schenker\n")

@@ -35,6 +35,7 @@ from bot.errors import (
 )
 from bot.lang import english, swedish
 from bot.messages import (
+    RULE_ENGLISH,
     RULE_ENTRY,
     RULE_NAMES,
     RULE_SPACES,
@@ -1549,6 +1550,11 @@ _MESSAGE_CHECKS: Mapping[str, tuple[str, str]] = {
         "Skriv samma {namn} i båda språken, stavade lika (de fylls i av "
         "koden). Vill du skriva en klammerparentes som tecken, skriv {{ eller }}.",
     ),
+    RULE_ENGLISH: (
+        "meddelande-saknar-engelska",
+        "Skriv texten på enkel engelska under en: i samma id, med samma {namn} "
+        "som på svenska.",
+    ),
     RULE_SPACES: (
         "meddelande-mellanslag",
         "Ta bort mellanslaget, tabben eller radbrytningen i början eller slutet. "
@@ -1562,8 +1568,8 @@ def check_messages(project: Project) -> list[Finding]:
     """The bot's sentences in data/lang/messages.yml: the file's rules, with lines.
 
     The rules are `bot.messages.entry_problems`, the ones the bot applies
-    when it reads the file: what it refuses is an error, the rest (white
-    space at the edges) a warning. Also an id written twice
+    when it reads the file: what it refuses is an error, the rest (English
+    missing, white space at the edges) a warning. Also an id written twice
     (YAML keeps only the last one). Invisible characters: `check_invisible`.
     """
     path = project.messages

@@ -14,7 +14,7 @@ The file is read once per process; `Messages.load` checks it (every id has
 `MessagesError` naming the id and what to do. The rules are in one place,
 `entry_problems`, which the editors' check (`make validate`) also reports
 from, with lines, together with what the bot tolerates but an editor should
-fix (white space at the edges).
+fix (no English text, white space at the edges).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "MESSAGES_PATH",
+    "RULE_ENGLISH",
     "RULE_ENTRY",
     "RULE_NAMES",
     "RULE_SPACES",
@@ -88,6 +89,7 @@ class Problem(NamedTuple):
 #: `Problem.rule` values.
 RULE_ENTRY = "id"  # not {sv: text, en: text}, unknown language, not a text
 RULE_NAMES = "namn"  # the languages fill in different {names}
+RULE_ENGLISH = "engelska"  # no English text: English residents get Swedish
 RULE_SPACES = "mellanslag"  # white space at the start or end that surprises
 
 #: The one white space a text may start with: a plain space, for a sentence
@@ -197,7 +199,18 @@ def entry_problems(key: str, by_lang: object) -> list[Problem]:
             )
         problems += _edge_problems(key, str(lang), text)
     english = by_lang.get("en")
-    if isinstance(english, str):
+    if "en" not in by_lang:
+        problems.append(
+            Problem(
+                key,
+                None,
+                RULE_ENGLISH,
+                f"{key}: texten på engelska (en:) saknas; engelsktalande får "
+                "den svenska",
+                refused=False,
+            )
+        )
+    elif isinstance(english, str):
         # (a text starting with other white space is reported above)
         leads = {_lead(by_lang[DEFAULT_LANGUAGE]), _lead(english)}
         sv_starts = bool(_lead(by_lang[DEFAULT_LANGUAGE]))

@@ -3,11 +3,13 @@
 The rules are the ones the bot applies when it reads the file
 (`bot.messages.entry_problems`): what `Messages.load` refuses is an error in
 `make validate`, with the line; the rest is a warning. Each test breaks a
-copy of the project the way an editor might.
+copy of the project the way an editor might and looks at what that adds to
+the findings of the real file (which should have none: see the first test).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -21,8 +23,18 @@ from .conftest import REPO, line_of, replace
 MESSAGES = "data/lang/messages.yml"
 
 
-def _errors(findings: list[ec.Finding]) -> list[ec.Finding]:
-    return [f for f in findings if f.severity is ec.Severity.ERROR]
+@functools.cache
+def _real() -> frozenset[tuple[str, str]]:
+    return frozenset((f.check, f.message) for f in ec.check_messages(ec.Project(REPO)))
+
+
+def _added(findings: list[ec.Finding]) -> list[ec.Finding]:
+    """The findings a test's change adds to those of the real file."""
+    return [f for f in findings if (f.check, f.message) not in _real()]
+
+
+def check(project: ec.Project) -> list[ec.Finding]:
+    return _added(ec.check_messages(project))
 
 
 def test_the_real_messages_pass() -> None:
@@ -33,8 +45,19 @@ def test_the_real_messages_pass() -> None:
     assert findings == [], [f.format() for f in findings]
 
 
-def test_an_untouched_copy_passes(project: ec.Project) -> None:
-    assert ec.check_messages(project) == []
+def test_a_missing_english_text_is_a_warning(project: ec.Project) -> None:
+    path = project.root / MESSAGES
+    replace(path, '  en: "Yes"\n', "")
+    (finding,) = check(project)
+    assert (finding.check, finding.severity) == (
+        "meddelande-saknar-engelska",
+        ec.Severity.WARNING,
+    )
+    assert (finding.file, finding.line) == (MESSAGES, line_of(path, "button_yes:"))
+    assert finding.message == (
+        "button_yes: texten på engelska (en:) saknas; engelsktalande får den svenska"
+    )
+    assert Messages.load(path).text("button_yes", "en") == "Ja"  # the bot falls back
 
 
 def test_a_different_placeholder_in_english(project: ec.Project) -> None:
@@ -44,7 +67,7 @@ def test_a_different_placeholder_in_english(project: ec.Project) -> None:
         'Did you mean that {description}?"',
         'Did you mean that {descripton}?"',
     )
-    (finding,) = ec.check_messages(project)
+    (finding,) = check(project)
     assert (finding.check, finding.severity) == ("meddelande-namn", ec.Severity.ERROR)
     assert (finding.file, finding.line) == (MESSAGES, line_of(path, "{descripton}"))
     assert finding.message == (
@@ -57,7 +80,7 @@ def test_a_different_placeholder_in_english(project: ec.Project) -> None:
 def test_a_placeholder_only_in_swedish(project: ec.Project) -> None:
     path = project.root / MESSAGES
     replace(path, 'sv: "Ja"\n', 'sv: "Ja, {place}"\n')
-    (finding,) = ec.check_messages(project)
+    (finding,) = check(project)
     assert finding.check == "meddelande-namn"
     # reported at the English text, which lacks what Swedish fills in
     assert finding.line == line_of(path, 'sv: "Ja, {place}"') + 1
@@ -76,7 +99,7 @@ def test_an_entry_the_bot_would_refuse(
 ) -> None:
     path = project.root / MESSAGES
     replace(path, old, new)
-    (finding,) = ec.check_messages(project)
+    (finding,) = check(project)
     assert (finding.check, finding.severity) == ("meddelande", ec.Severity.ERROR)
     assert finding.file == MESSAGES
     assert finding.line is not None
@@ -90,7 +113,7 @@ def test_an_id_written_twice(project: ec.Project) -> None:
     path = project.root / MESSAGES
     text = path.read_text(encoding="utf-8")
     path.write_text(text + 'button_yes:\n  sv: "Ja!"\n  en: "Yes!"\n', encoding="utf-8")
-    (finding,) = ec.check_messages(project)
+    (finding,) = check(project)
     assert (finding.check, finding.severity) == ("meddelande", ec.Severity.ERROR)
     first = line_of(path, "button_yes:")
     assert finding.line == len(text.splitlines()) + 1
@@ -103,7 +126,7 @@ def test_an_id_written_twice(project: ec.Project) -> None:
 def test_a_file_that_is_not_yaml(project: ec.Project) -> None:
     path = project.root / MESSAGES
     replace(path, 'sv: "Ja"\n', 'sv: "Ja\n')
-    findings = ec.check_messages(project)
+    findings = check(project)
     assert [f.check for f in findings] == ["yaml"]
     assert findings[0].file == MESSAGES
     assert findings[0].line is not None
@@ -125,7 +148,7 @@ def test_white_space_at_the_edges_is_a_warning(
 ) -> None:
     path = project.root / MESSAGES
     replace(path, old, new)
-    (finding,) = ec.check_messages(project)
+    (finding,) = check(project)
     assert (finding.check, finding.severity) == (
         "meddelande-mellanslag",
         ec.Severity.WARNING,
@@ -138,14 +161,14 @@ def test_white_space_at_the_edges_is_a_warning(
 def test_one_plain_space_first_in_both_languages_is_fine(project: ec.Project) -> None:
     """" Telefon {phone}." follows another sentence: that is how it should be."""
     replace(project.root / MESSAGES, 'sv: "Ja"\n  en: "Yes"', 'sv: " Ja"\n  en: " Yes"')
-    assert ec.check_messages(project) == []
+    assert check(project) == []
 
 
 @pytest.mark.parametrize("char", ["\u200b", "\u00ad", "\u202e", "\ufeff"])
 def test_an_invisible_character(project: ec.Project, char: str) -> None:
     path = project.root / MESSAGES
     replace(path, 'sv: "Ja"', f'sv: "J{char}a"')
-    assert ec.check_messages(project) == []
+    assert check(project) == []
     findings = [f for f in ec.check_invisible(project) if f.file == MESSAGES]
     (finding,) = findings
     assert (finding.check, finding.severity) == ("osynligt-tecken", ec.Severity.ERROR)
@@ -158,4 +181,5 @@ def test_validate_runs_the_message_checks(project: ec.Project) -> None:
     path = project.root / MESSAGES
     replace(path, 'sv: "Ja"', 'sv: "J\u200ba {x}"')
     findings, _ = validate.run_checks(project, embeddings=False)
+    findings = _added(findings)
     assert sorted(f.check for f in findings) == ["meddelande-namn", "osynligt-tecken"]

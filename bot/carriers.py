@@ -27,6 +27,7 @@ __all__ = [
     "KIND_OMBUD",
     "Carrier",
     "CarrierAt",
+    "alias_key",
     "carrier_id",
     "carrier_name",
     "carrier_names",
@@ -40,20 +41,6 @@ CARRIERS_PATH = Path(__file__).resolve().parents[1] / "data" / "carriers.yml"
 KIND_OMBUD = "ombud"
 KIND_LOCKER = "paketskåp"
 
-#: Other ways lists and residents write a carrier (folded) -> id.
-_ALIASES = {
-    "post nord": "postnord",
-    "posten": "postnord",
-    "db schenker": "schenker",
-    "db_schenker": "schenker",
-    "dhl freight": "dhl",
-    "dhl_freight": "dhl",
-    "dhl express": "dhl",
-    "dhl_express": "dhl",
-    "dhlfreight": "dhl",
-    "dhlexpress": "dhl",
-    "dbschenker": "schenker",
-}
 #: Ways a kind is written -> the canonical kind.
 _KINDS = {
     "ombud": KIND_OMBUD,
@@ -122,6 +109,32 @@ def load_carriers(path: Path | None = None) -> dict[str, Carrier]:
     return _load(path or CARRIERS_PATH)
 
 
+def alias_key(word: str) -> str:
+    """What a carrier's other spellings are compared by: folded (accents kept),
+    without spaces or underscores ("DHL_Express", "dhl-express" -> "dhlexpress")."""
+    return fold(word).replace(" ", "").replace("_", "")
+
+
+@functools.cache
+def _aliases(path: Path) -> dict[str, str]:
+    """The other ways lists and residents write a carrier (`aliases` in
+    data/carriers.yml, "Posten", "DHL Express"), by `alias_key` -> id."""
+    _load(path)  # the file is readable and every carrier has an id
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    table: dict[str, str] = {}
+    for item in data.get("carriers") or []:
+        cid = str(item["id"]).strip().lower()
+        words = item.get("aliases") or []
+        if not isinstance(words, list) or not all(
+            isinstance(w, str) and w.strip() for w in words
+        ):
+            raise ServicelotsenError(
+                f"{path}: aliases för {cid} ska vara en lista av ord ({words!r})"
+            )
+        table.update((alias_key(w), cid) for w in words)
+    return table
+
+
 def carrier_id(word: object) -> str | None:
     """A carrier as a list or a resident writes it ("PostNord", "DHL_Express") -> id."""
     if not isinstance(word, str) or not word.strip():
@@ -133,14 +146,10 @@ def carrier_id(word: object) -> str | None:
     known = load_carriers()
     if key in known:
         return key
-    if key in _ALIASES:
-        return _ALIASES[key]
-    underscored = key.replace(" ", "_")
-    if underscored in _ALIASES:
-        return _ALIASES[underscored]
     compact = key.replace(" ", "").replace("_", "")
-    if compact in _ALIASES:
-        return _ALIASES[compact]
+    aliases = _aliases(CARRIERS_PATH)
+    if compact in aliases:
+        return aliases[compact]
     return compact if compact in known else None
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answers import freshness, point_address
+from bot.carriers import carrier_name
 from bot.cli_common import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
 from bot.cli_common import PROG as _PROG
 from bot.cli_common import SwedishParser as _Parser
@@ -63,7 +64,6 @@ from bot.opening_hours import (
     to_local,
 )
 from bot.registry import (
-    CARRIER_NAMES,
     Registry,
     ServicePoint,
     close_point,
@@ -633,7 +633,7 @@ def cmd_validate(args: argparse.Namespace) -> Answer:
         lines.append(
             "Per transportföretag: "
             + ", ".join(
-                f"{CARRIER_NAMES.get(c, c)} {n}"
+                f"{carrier_name(c)} {n}"
                 for c, n in payload["by_carrier"].items()
             )
         )

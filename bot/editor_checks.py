@@ -34,6 +34,13 @@ from bot.errors import (
     ServiceTypesError,
 )
 from bot.lang import english, swedish
+from bot.messages import (
+    RULE_ENGLISH,
+    RULE_ENTRY,
+    RULE_NAMES,
+    RULE_SPACES,
+    entry_problems,
+)
 from bot.text import describe_character, fold, invisible_characters, normalize
 
 __all__ = [
@@ -56,6 +63,7 @@ __all__ = [
     "Response",
     "Severity",
     "SynonymWord",
+    "check_carriers",
     "check_duplicates",
     "check_english_data",
     "check_entities",
@@ -63,6 +71,7 @@ __all__ = [
     "check_intent_examples",
     "check_invisible",
     "check_knowledge",
+    "check_messages",
     "check_near_duplicates",
     "check_places",
     "check_registry",
@@ -196,6 +205,18 @@ class Project:
     @property
     def service_types(self) -> Path:
         return self.root / "data" / "service_types.yml"
+
+    @property
+    def carriers(self) -> Path:
+        return self.root / "data" / "carriers.yml"
+
+    @property
+    def carrier_import(self) -> Path:
+        return self.root / "data" / "importers" / "carriers.yml"
+
+    @property
+    def messages(self) -> Path:
+        return self.root / "data" / "lang" / "messages.yml"
 
     @property
     def gazetteer(self) -> Path:
@@ -1254,6 +1275,367 @@ def check_english_data(project: Project) -> list[Finding]:
     return findings
 
 
+# ------------------------------------------------------------------ carriers
+
+_CARRIERS_FILE = "data/carriers.yml"
+
+
+def _carrier_ids(project: Project) -> list[str] | None:
+    """The carrier ids of the project's data/carriers.yml (None: unreadable).
+
+    Read as `bot.carriers` reads them (id stripped, lower case), but every
+    time: the checks run on copies that tests change between runs.
+    """
+    try:
+        data = yaml.safe_load(project.carriers.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    items = data.get("carriers") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return None
+    return [
+        str(item["id"]).strip().lower()
+        for item in items
+        if isinstance(item, dict) and item.get("id")
+    ]
+
+
+def _scalar(node: yaml.Node | None) -> str | None:
+    """A scalar node's text, stripped (None for anything else or empty)."""
+    if isinstance(node, yaml.ScalarNode) and str(node.value).strip():
+        return str(node.value).strip()
+    return None
+
+
+def _carrier_finding(
+    project: Project, path: Path, line: int | None, message: str, fix: str
+) -> Finding:
+    return Finding(
+        "transportföretag", Severity.ERROR, project.rel(path), line, message, fix
+    )
+
+
+def _read_carrier_registry(
+    project: Project,
+) -> tuple[dict[str, tuple[str, int]], list[Finding]]:
+    """data/carriers.yml: id -> (name, line), and what is wrong in the file."""
+    from bot.carriers import alias_key
+
+    path = project.carriers
+    try:
+        root = _compose(path)
+    except FileNotFoundError:
+        return {}, [
+            _carrier_finding(
+                project,
+                path,
+                None,
+                "filen med transportföretagen saknas",
+                "Återställ den med git checkout data/carriers.yml.",
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return {}, [_yaml_error(project, path, exc)]
+    items = _mapping(root).get("carriers")
+    if not isinstance(items, yaml.SequenceNode):
+        return {}, [
+            _carrier_finding(
+                project,
+                path,
+                None,
+                "filen saknar listan carriers:",
+                "Skriv transportföretagen som en lista under carriers:, så som "
+                "kommentaren överst i filen visar.",
+            )
+        ]
+    findings: list[Finding] = []
+    known: dict[str, tuple[str, int]] = {}
+    spellings: dict[str, tuple[str, int]] = {}
+    for item in items.value:
+        fields = _mapping(item)
+        raw_id, name = _scalar(fields.get("id")), _scalar(fields.get("name"))
+        if raw_id is None or name is None:
+            findings.append(
+                _carrier_finding(
+                    project,
+                    path,
+                    _line(item),
+                    "transportföretaget saknar " + ("id" if raw_id is None else "name"),
+                    "Varje transportföretag behöver id: (små bokstäver, ändras "
+                    "aldrig) och name: (så som invånare läser det).",
+                )
+            )
+        if raw_id is None:
+            continue
+        cid = raw_id.lower()
+        if cid in known:
+            findings.append(
+                _carrier_finding(
+                    project,
+                    path,
+                    _line(item),
+                    f'transportföretaget "{cid}" står två gånger (också på rad '
+                    f"{known[cid][1]})",
+                    "Ta bort den ena posten.",
+                )
+            )
+            continue
+        known[cid] = (name or "", _line(item))
+        aliases = fields.get("aliases")
+        if aliases is None:
+            continue
+        words = _sequence(aliases)
+        if not isinstance(aliases, yaml.SequenceNode) or any(
+            _scalar(w) is None for w in words
+        ):
+            findings.append(
+                _carrier_finding(
+                    project,
+                    path,
+                    _line(aliases),
+                    f"aliases för {cid} ska vara en lista av ord",
+                    "Skriv till exempel aliases: [posten, post nord].",
+                )
+            )
+            continue
+        for word in words:
+            key = alias_key(str(word.value))
+            other, other_line = spellings.setdefault(key, (cid, _line(word)))
+            if other != cid:
+                findings.append(
+                    _carrier_finding(
+                        project,
+                        path,
+                        _line(word),
+                        f'"{word.value}" under {cid} står redan för {other} '
+                        f"(rad {other_line})",
+                        "Ett sätt att skriva får bara leda till ett "
+                        "transportföretag. Ta bort det från det ena.",
+                    )
+                )
+    for key, (cid, line) in spellings.items():
+        if key in known and key != cid:
+            findings.append(
+                _carrier_finding(
+                    project,
+                    path,
+                    line,
+                    f'aliaset "{key}" under {cid} är id för ett annat transportföretag',
+                    "Ta bort aliaset: ett transportföretags id leder alltid till "
+                    "det företaget.",
+                )
+            )
+    return known, findings
+
+
+def check_carriers(project: Project) -> list[Finding]:
+    """The carriers agree across files; data/carriers.yml decides.
+
+    Every carrier id in the importer's `operators` (data/importers/carriers.yml)
+    and under `carriers:` in data/service_types.yml must be in
+    data/carriers.yml, with the same name in service_types.yml; a carrier of
+    data/carriers.yml without words in service_types.yml is a warning (the
+    bot cannot tell when a resident names it). Ids in the registry's
+    `carriers` are checked by `check_registry`.
+    """
+    known, findings = _read_carrier_registry(project)
+    if not known:
+        return findings
+    listed = ", ".join(known)
+    unknown_fix = (
+        f"Skriv ett av id:na i {_CARRIERS_FILE} ({listed}), eller lägg till "
+        f"transportföretaget i {_CARRIERS_FILE} först."
+    )
+
+    path = project.carrier_import
+    try:
+        root = _compose(path)
+    except FileNotFoundError:
+        root = None
+    except yaml.YAMLError as exc:
+        findings.append(_yaml_error(project, path, exc))
+        root = None
+    operators = _mapping(root).get("operators")
+    if isinstance(operators, yaml.MappingNode):
+        for key, value in operators.value:
+            cid = _scalar(value)
+            if cid not in known:
+                findings.append(
+                    _carrier_finding(
+                        project,
+                        path,
+                        _line(value),
+                        f'listans "{key.value}" leder till "{value.value}", som inte '
+                        f"finns i {_CARRIERS_FILE}",
+                        unknown_fix,
+                    )
+                )
+
+    path = project.service_types
+    try:
+        root = _compose(path)
+    except (FileNotFoundError, yaml.YAMLError):
+        return findings  # reported by load_service_type_ids
+    section = _mapping(root).get("carriers")
+    section_line = next(
+        (
+            _line(k)
+            for k, _ in (root.value if isinstance(root, yaml.MappingNode) else [])
+            if isinstance(k, yaml.ScalarNode) and k.value == "carriers"
+        ),
+        None,
+    )
+    with_words: set[str] = set()
+    for item in _sequence(section):
+        fields = _mapping(item)
+        cid = (_scalar(fields.get("id")) or "").lower()
+        if cid not in known:
+            findings.append(
+                _carrier_finding(
+                    project,
+                    path,
+                    _line(item),
+                    f'transportföretaget "{cid}" finns inte i {_CARRIERS_FILE}'
+                    if cid
+                    else "en post under carriers: saknar id",
+                    unknown_fix,
+                )
+            )
+            continue
+        name_node = fields.get("name")
+        name, registry_line = known[cid]
+        if name and _scalar(name_node) != name:
+            written = f'"{name_node.value}"' if name_node is not None else "saknas"
+            findings.append(
+                _carrier_finding(
+                    project,
+                    path,
+                    _line(name_node) if name_node is not None else _line(item),
+                    f"namnet för {cid} ({written}) är inte samma som i "
+                    f'{_CARRIERS_FILE} ("{name}", rad {registry_line})',
+                    f"Skriv name: {name}. Namnen bestäms i {_CARRIERS_FILE}; "
+                    "byter företaget namn, ändra där först och sedan här.",
+                )
+            )
+        if any(_scalar(w) for w in _sequence(fields.get("words"))):
+            with_words.add(cid)
+    for cid, (written, _) in known.items():
+        name = written or cid
+        if cid not in with_words:
+            findings.append(
+                Finding(
+                    "transportföretag-utan-ord",
+                    Severity.WARNING,
+                    project.rel(path),
+                    section_line,
+                    f"{name} ({cid}) har inga ord under carriers: i "
+                    f"{project.rel(path)}, så boten märker inte när en invånare "
+                    "skriver företagets namn",
+                    f"Lägg till en post med id: {cid}, name: {name} och words: med "
+                    "de ord invånare skriver (små bokstäver).",
+                )
+            )
+    return findings
+
+
+# ------------------------------------------------------------------ messages
+
+_MESSAGE_CHECKS: Mapping[str, tuple[str, str]] = {
+    RULE_ENTRY: (
+        "meddelande",
+        "Varje id ska ha sv: och en: med en text var, så som kommentaren överst "
+        "i filen visar.",
+    ),
+    RULE_NAMES: (
+        "meddelande-namn",
+        "Skriv samma {namn} i båda språken, stavade lika (de fylls i av "
+        "koden). Vill du skriva en klammerparentes som tecken, skriv {{ eller }}.",
+    ),
+    RULE_ENGLISH: (
+        "meddelande-saknar-engelska",
+        "Skriv texten på enkel engelska under en: i samma id, med samma {namn} "
+        "som på svenska.",
+    ),
+    RULE_SPACES: (
+        "meddelande-mellanslag",
+        "Ta bort mellanslaget, tabben eller radbrytningen i början eller slutet. "
+        "En text som läggs efter en annan mening börjar med ett vanligt "
+        "mellanslag, på båda språken.",
+    ),
+}
+
+
+def check_messages(project: Project) -> list[Finding]:
+    """The bot's sentences in data/lang/messages.yml: the file's rules, with lines.
+
+    The rules are `bot.messages.entry_problems`, the ones the bot applies
+    when it reads the file: what it refuses is an error, the rest (English
+    missing, white space at the edges) a warning. Also an id written twice
+    (YAML keeps only the last one). Invisible characters: `check_invisible`.
+    """
+    path = project.messages
+    rel = project.rel(path)
+    try:
+        root = _compose(path)
+    except FileNotFoundError:
+        return [
+            Finding(
+                "meddelande",
+                Severity.ERROR,
+                rel,
+                None,
+                "filen med botens meningar saknas",
+                "Återställ den med git checkout data/lang/messages.yml.",
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return [_yaml_error(project, path, exc)]
+    if not isinstance(root, yaml.MappingNode):
+        return [
+            Finding(
+                "meddelande",
+                Severity.ERROR,
+                rel,
+                _line(root) if root is not None else None,
+                "filen ska vara en lista av id: med sv: och en: under varje",
+                _MESSAGE_CHECKS[RULE_ENTRY][1],
+            )
+        ]
+    findings: list[Finding] = []
+    seen: dict[str, int] = {}
+    for key_node, value in root.value:
+        key = str(key_node.value)
+        first = seen.setdefault(key, _line(key_node))
+        if first != _line(key_node):
+            findings.append(
+                Finding(
+                    "meddelande",
+                    Severity.ERROR,
+                    rel,
+                    _line(key_node),
+                    f"id:t {key} står två gånger (också på rad {first}); boten "
+                    "använder bara den senare",
+                    "Ta bort den ena, eller ge den ett eget id (och be en "
+                    "utvecklare använda det).",
+                )
+            )
+        langs = _mapping(value)
+        for problem in entry_problems(key, _construct(value)):
+            node = langs.get(problem.lang) if problem.lang else None
+            check, fix = _MESSAGE_CHECKS[problem.rule]
+            findings.append(
+                Finding(
+                    check,
+                    Severity.ERROR if problem.refused else Severity.WARNING,
+                    rel,
+                    _line(node) if node is not None else _line(key_node),
+                    problem.reason,
+                    fix,
+                )
+            )
+    return findings
+
+
 # ------------------------------------------------------------------ knowledge
 
 _KNOWLEDGE_SOURCE_FIX = (
@@ -1323,7 +1705,10 @@ def _municipality_parts(
 
 
 def check_invisible(project: Project) -> list[Finding]:
-    """Invisible format characters (Unicode Cf) in training data, responses and knowledge.
+    """Invisible format characters (Unicode Cf) in everything residents read or the bot learns.
+
+    Training data, responses (domain.yml and data/lang/messages.yml), the
+    carriers' names and the knowledge files.
 
     A right-to-left override (U+202E) or a zero-width space cannot be seen in
     an editor but turns text around or splits a word: the bot would learn or
@@ -1334,6 +1719,8 @@ def check_invisible(project: Project) -> list[Finding]:
         *project.nlu_files(),
         *project.story_files,
         project.domain,
+        project.messages,
+        project.carriers,
         *sorted((project.root / "data" / "knowledge").glob("*.yml")),
     ]
     findings: list[Finding] = []
@@ -1458,10 +1845,16 @@ def check_registry(project: Project, service_type_ids: Iterable[str]) -> list[Fi
 
     Uses the registry's own validation (`bot.registry.parse_feature`), so
     the reasons are the ones `python -m bot validate` prints, plus the line.
+    A carrier in a record's `carriers` must be one of the project's
+    data/carriers.yml; when that file cannot be read, `check_carriers` says
+    so and the registry is not checked.
     """
     from bot.registry import parse_feature
 
     known = frozenset(service_type_ids)
+    carriers = _carrier_ids(project)
+    if carriers is None:
+        return []  # check_carriers says why
     root = project.registry_path
     files = sorted(root.glob("*.geojson")) if root.is_dir() else [root]
     rel_root = project.rel(root)
@@ -1516,7 +1909,9 @@ def check_registry(project: Project, service_type_ids: Iterable[str]) -> list[Fi
             positioned = [(f, 0) for f in features]
         for number, (feature, line) in enumerate(positioned, start=1):
             try:
-                point = parse_feature(feature, known_categories=known)
+                point = parse_feature(
+                    feature, known_categories=known, known_carriers=carriers
+                )
             except InvalidRecord as exc:
                 who = (
                     f'"{exc.record_id}"' if exc.record_id else f"nr {number} (utan id)"

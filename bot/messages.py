@@ -11,16 +11,20 @@ own text for an id gets the Swedish one, so an answer is never missing:
 
 The file is read once per process; `Messages.load` checks it (every id has
 `sv`, every language of an id uses the same {names}) and raises
-`MessagesError` naming the id and what to do.
+`MessagesError` naming the id and what to do. The rules are in one place,
+`entry_problems`, which the editors' check (`make validate`) also reports
+from, with lines, together with what the bot tolerates but an editor should
+fix (no English text, white space at the edges).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import string
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -30,8 +34,14 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "MESSAGES_PATH",
+    "RULE_ENGLISH",
+    "RULE_ENTRY",
+    "RULE_NAMES",
+    "RULE_SPACES",
     "Messages",
     "MessagesError",
+    "Problem",
+    "entry_problems",
     "fields_of",
     "join_words",
     "messages",
@@ -60,6 +70,167 @@ def fields_of(template: str) -> frozenset[str]:
     )
 
 
+class Problem(NamedTuple):
+    """Something wrong with one id of the message file.
+
+    `rule` names the kind of problem (the editors' check reports it under
+    its own heading); `lang` is the language it concerns (None: the id as a
+    whole). A `refused` problem makes `Messages.load` refuse the file; the
+    others are for the editors' check (`make validate`) only, since the bot
+    can still say something sensible.
+    """
+
+    key: str
+    lang: str | None
+    rule: str
+    reason: str
+    refused: bool
+
+
+#: `Problem.rule` values.
+RULE_ENTRY = "id"  # not {sv: text, en: text}, unknown language, not a text
+RULE_NAMES = "namn"  # the languages fill in different {names}
+RULE_ENGLISH = "engelska"  # no English text: English residents get Swedish
+RULE_SPACES = "mellanslag"  # white space at the start or end that surprises
+
+#: The one white space a text may start with: a plain space, for a sentence
+#: the code appends to another (" Telefon 0455-1.").
+_LEADING_SPACE = " "
+
+
+#: How the check names white space an editor cannot see.
+_SPACE_NAMES = {
+    " ": "mellanslag",
+    "\t": "tabb",
+    "\n": "radbrytning",
+    "\r": "radbrytning",
+    "\u00a0": "hårt mellanslag (U+00A0)",
+}
+
+
+def _lead(text: str) -> str:
+    """The white space a text starts with."""
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _named(spaces: str) -> str:
+    """ "  \n" -> "2 mellanslag, radbrytning": white space in words."""
+    parts = []
+    for char, run in itertools.groupby(spaces):
+        name = _SPACE_NAMES.get(char, f"tomrum U+{ord(char):04X}")
+        count = len(list(run))
+        parts.append(f"{count} {name}" if count > 1 else name)
+    return ", ".join(parts)
+
+
+def _edge_problems(key: str, lang: str, text: str) -> list[Problem]:
+    problems: list[Problem] = []
+    lead = _lead(text)
+    trail = text[len(text.rstrip()) :]
+    if lead not in ("", _LEADING_SPACE):
+        problems.append(
+            Problem(
+                key,
+                lang,
+                RULE_SPACES,
+                f"{key}.{lang}: börjar med {_named(lead)}; en text får bara börja "
+                "med ett vanligt mellanslag (när den läggs efter en annan mening)",
+                refused=False,
+            )
+        )
+    if trail:
+        problems.append(
+            Problem(
+                key,
+                lang,
+                RULE_SPACES,
+                f"{key}.{lang}: slutar med {_named(trail)}, som inte syns men "
+                "följer med i svaret",
+                refused=False,
+            )
+        )
+    return problems
+
+
+def entry_problems(key: str, by_lang: object) -> list[Problem]:
+    """Everything wrong with one id's entry, in the order an editor fixes it.
+
+    The rules of the message file in one place: `Messages.load` refuses the
+    file on the first `refused` problem, the editors' check reports them all.
+    Invisible characters are checked for every data file by the editors'
+    check `osynligt-tecken` (`bot.text.invisible_characters`).
+    """
+    if not isinstance(by_lang, Mapping) or not isinstance(
+        by_lang.get(DEFAULT_LANGUAGE), str
+    ):
+        return [
+            Problem(
+                key, None, RULE_ENTRY, f"{key}: texten på svenska (sv:) saknas", True
+            )
+        ]
+    unknown = {str(lang) for lang in by_lang} - set(LANGUAGES)
+    if unknown:
+        return [
+            Problem(
+                key,
+                None,
+                RULE_ENTRY,
+                f"{key}: okänt språk {sorted(unknown)}; använd {LANGUAGES}",
+                True,
+            )
+        ]
+    problems: list[Problem] = []
+    names = fields_of(by_lang[DEFAULT_LANGUAGE])
+    for lang, text in by_lang.items():
+        if not isinstance(text, str):
+            problems.append(
+                Problem(key, lang, RULE_ENTRY, f"{key}.{lang}: ska vara en text", True)
+            )
+            continue
+        if fields_of(text) != names:
+            problems.append(
+                Problem(
+                    key,
+                    lang,
+                    RULE_NAMES,
+                    f"{key}.{lang}: ska fylla i samma {{namn}} som sv: "
+                    f"{sorted(names)}, inte {sorted(fields_of(text))}",
+                    True,
+                )
+            )
+        problems += _edge_problems(key, str(lang), text)
+    english = by_lang.get("en")
+    if "en" not in by_lang:
+        problems.append(
+            Problem(
+                key,
+                None,
+                RULE_ENGLISH,
+                f"{key}: texten på engelska (en:) saknas; engelsktalande får "
+                "den svenska",
+                refused=False,
+            )
+        )
+    elif isinstance(english, str):
+        # (a text starting with other white space is reported above)
+        leads = {_lead(by_lang[DEFAULT_LANGUAGE]), _lead(english)}
+        sv_starts = bool(_lead(by_lang[DEFAULT_LANGUAGE]))
+        if leads == {"", _LEADING_SPACE}:
+            problems.append(
+                Problem(
+                    key,
+                    "en",
+                    RULE_SPACES,
+                    f"{key}: sv {'börjar' if sv_starts else 'börjar inte'} med "
+                    f"mellanslag, men en {'gör det inte' if sv_starts else 'gör det'}; "
+                    "texten läggs efter en annan mening på samma sätt på båda "
+                    "språken",
+                    refused=False,
+                )
+            )
+    return problems
+
+
 class Messages:
     """Texts by id and language, with the Swedish one as the fallback."""
 
@@ -83,25 +254,9 @@ class Messages:
             raise MessagesError(path, "filen ska vara en lista av id: {sv: text}")
         texts: dict[str, dict[str, str]] = {}
         for key, by_lang in raw.items():
-            if not isinstance(by_lang, dict) or not isinstance(
-                by_lang.get(DEFAULT_LANGUAGE), str
-            ):
-                raise MessagesError(path, f"{key}: texten på svenska (sv:) saknas")
-            unknown = set(by_lang) - set(LANGUAGES)
-            if unknown:
-                raise MessagesError(
-                    path, f"{key}: okänt språk {sorted(unknown)}; använd {LANGUAGES}"
-                )
-            names = fields_of(by_lang[DEFAULT_LANGUAGE])
-            for lang, text in by_lang.items():
-                if not isinstance(text, str):
-                    raise MessagesError(path, f"{key}.{lang}: ska vara en text")
-                if fields_of(text) != names:
-                    raise MessagesError(
-                        path,
-                        f"{key}.{lang}: ska fylla i samma {{namn}} som sv: "
-                        f"{sorted(names)}, inte {sorted(fields_of(text))}",
-                    )
+            refused = [p for p in entry_problems(str(key), by_lang) if p.refused]
+            if refused:
+                raise MessagesError(path, refused[0].reason)
             texts[str(key)] = {str(lang): text for lang, text in by_lang.items()}
         return cls(texts)
 

@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.carriers import carrier_name, load_carriers
 from bot.errors import InvalidOpeningHours, InvalidRecord, RegistryError
 from bot.geo import SWEDEN_BBOX, in_sweden
 from bot.opening_hours import validate_opening_hours
 from bot.service_types import load_service_types
 
 __all__ = [
-    "CARRIER_IDS",
     "CARRIER_KINDS",
-    "CARRIER_NAMES",
     "DEFAULT_REGISTRY_PATH",
     "ENV_REGISTRY",
     "OPTIONAL_FIELDS",
@@ -73,20 +72,6 @@ OPTIONAL_FIELDS: tuple[str, ...] = (
 )
 
 
-#: The parcel carriers a point can serve (ids as for the NLU entity `carrier`,
-#: docs/contracts.md) and how residents read their names.
-CARRIER_NAMES: dict[str, str] = {
-    "postnord": "PostNord",
-    "dhl": "DHL",
-    "schenker": "DB Schenker",
-    "bring": "Bring",
-    "instabox": "Instabox",
-    "ups": "UPS",
-    "bussgods": "Bussgods",
-    "budbee": "Budbee",
-    "airmee": "Airmee",
-}
-CARRIER_IDS: tuple[str, ...] = tuple(CARRIER_NAMES)
 #: An agent in a shop (ombud) or a parcel locker (paketskåp).
 CARRIER_KINDS: tuple[str, ...] = ("ombud", "paketskåp")
 #: The only `status` value: the point no longer exists (kept for history).
@@ -102,8 +87,8 @@ class Carrier:
 
     @property
     def name(self) -> str:
-        """The carrier's name for residents ("PostNord")."""
-        return CARRIER_NAMES.get(self.id, self.id)
+        """The carrier's name for residents ("PostNord"; data/carriers.yml)."""
+        return carrier_name(self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +362,10 @@ def _day(value: Any, what: str, rid: str | None) -> datetime.date:
 
 
 def _carriers(
-    props: Mapping[str, Any], rid: str | None, categories: Sequence[str]
+    props: Mapping[str, Any],
+    rid: str | None,
+    categories: Sequence[str],
+    known: Sequence[str] | None,
 ) -> tuple[Carrier, ...]:
     raw = props.get("carriers")
     if raw is None or raw == []:
@@ -391,6 +379,8 @@ def _carriers(
         raise InvalidRecord(
             "carriers finns bara på paketombud (kategorin paketombud saknas)", rid
         )
+    if known is None:
+        known = tuple(load_carriers())
     found: list[Carrier] = []
     for item in raw:
         if not isinstance(item, Mapping):
@@ -399,10 +389,10 @@ def _carriers(
                 rid,
             )
         cid, kind = item.get("id"), item.get("kind")
-        if cid not in CARRIER_NAMES:
+        if cid not in known:
             raise InvalidRecord(
                 f"okänt transportföretag {cid!r} i carriers "
-                f"(tillåtna: {', '.join(CARRIER_IDS)})",
+                f"(tillåtna: {', '.join(known)}; data/carriers.yml)",
                 rid,
             )
         if kind not in CARRIER_KINDS:
@@ -474,7 +464,10 @@ def _closure(props: Mapping[str, Any], rid: str | None) -> Closure | None:
 
 
 def parse_feature(
-    feature: Mapping[str, Any], *, known_categories: Iterable[str] | None = None
+    feature: Mapping[str, Any],
+    *,
+    known_categories: Iterable[str] | None = None,
+    known_carriers: Iterable[str] | None = None,
 ) -> ServicePoint:
     """Turn one GeoJSON Feature into a `ServicePoint`, or say why not.
 
@@ -482,6 +475,7 @@ def parse_feature(
         feature: a GeoJSON Feature (mapping) as read from the file.
         known_categories: allowed category ids; default from
             `data/service_types.yml`.
+        known_carriers: allowed carrier ids; default from `data/carriers.yml`.
 
     Raises:
         InvalidRecord: with a plain Swedish reason and the record's id (if any).
@@ -522,7 +516,12 @@ def parse_feature(
         source=values["source"],
         source_date=day,
         **optional,
-        carriers=_carriers(props, rid, categories),
+        carriers=_carriers(
+            props,
+            rid,
+            categories,
+            None if known_carriers is None else tuple(known_carriers),
+        ),
         sources=_sources(props, rid, categories),
         closed=_closure(props, rid),
     )

@@ -1,7 +1,8 @@
 """The editors' checks (`make validate`, after `rasa data validate`): a Swedish report.
 
 Runs every check in `bot.editor_checks` on the training data, the responses,
-the knowledge files and the service-point registry, and prints each problem
+the bot's sentences (data/lang/messages.yml), the knowledge files, the
+carriers and the service-point registry, and prints each problem
 as `fil:rad: FEL|VARNING: vad som är fel` with a line saying what to do.
 
 Exit code 0 when there are no errors (warnings are printed but allowed),
@@ -177,8 +178,10 @@ def run_checks(
     with contextlib.suppress(ServiceTypesError, GazetteerError):  # reported above
         findings += ec.check_generated(project, _generated(project))
     findings += ec.check_responses(project, domain)
+    findings += ec.check_messages(project)
     findings += ec.check_english_data(project)
     findings += ec.check_knowledge(project)
+    findings += ec.check_carriers(project)
     if ids:
         findings += ec.check_registry(project, ids)
     findings.sort(key=lambda f: (f.file, f.line or 0, f.check))
@@ -195,7 +198,8 @@ def report(findings: Sequence[ec.Finding], nlu: ec.NluData) -> str:
         lines.append("")
     lines.append(
         f"Kontrollerat: {len(nlu.examples)} exempel i {intents} avsikter, svaren i "
-        "domain.yml, kunskapsfilerna och servicepunkterna."
+        "domain.yml, botens meningar, kunskapsfilerna, transportföretagen och "
+        "servicepunkterna."
     )
     if errors:
         lines.append(

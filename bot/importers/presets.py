@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from bot.carriers import carrier_name, load_carriers
 from bot.errors import ImportFailed, ServicelotsenError
 from bot.importers.base import (
     ImportReport,
@@ -56,9 +57,7 @@ from bot.importers.merge import (
     place_words,
 )
 from bot.registry import (
-    CARRIER_IDS,
     CARRIER_KINDS,
-    CARRIER_NAMES,
     Carrier,
     ServicePoint,
 )
@@ -629,7 +628,7 @@ def carrier_records(
         operator, kind_text = get("operator") or "", get("kind") or ""
         ref = f"ombudslista rad {line}: {raw_name or '(utan namn)'} ({operator})"
         listed, carrier_id = preset.lookup("operators", operator)
-        if not listed or carrier_id not in CARRIER_IDS:
+        if not listed or carrier_id not in load_carriers():
             report.skipped.append(
                 _skip(
                     ref,
@@ -685,7 +684,7 @@ def carrier_records(
                 if not _CODE.match(raw_name)
                 else ""
             )
-            name = f"{CARRIER_NAMES[carrier.id]} paketskåp, {site or city or address}"
+            name = f"{carrier_name(carrier.id)} paketskåp, {site or city or address}"
         locality = places.named_in(name, kommun) or city
         rec = Record(
             ref=ref,

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from rasa_sdk import Action
 
 from actions.common import outcome, record
+from bot.messages import join_words
 from bot.outcome import Kind, Question
-from bot.phrasing import join_swedish
 from bot.service_types import load_service_types
 
 if TYPE_CHECKING:
@@ -35,9 +35,6 @@ class ActionHelp(Action):
     ) -> list[dict[str, Any]]:
         language = "en" if tracker.get_slot("language") == "en" else "sv"
         plurals = [st.display_plural(language) for st in load_service_types().values()]
-        if language == "en":
-            services = ", ".join(plurals[:-1]) + f" and {plurals[-1]}"
-        else:
-            services = join_swedish(plurals)
+        services = join_words(plurals, language)
         dispatcher.utter_message(response="utter_help", services=services)
         return [record(outcome(tracker, Kind.FOUND, Question.HELP))]

@@ -1,17 +1,21 @@
+"""Lists joined as prose does, in each language (bot.messages.join_words)."""
+
 import pytest
 
-from bot.phrasing import join_swedish
+from bot.messages import join_words
 
 
 @pytest.mark.parametrize(
-    ("items", "conjunction", "expected"),
+    ("items", "lang", "conjunction", "expected"),
     [
-        ([], "och", ""),
-        (["apotek"], "och", "apotek"),
-        (["apotek", "bankomat"], "och", "apotek och bankomat"),
-        (["a", "b", "c"], "och", "a, b och c"),
-        (["a", "", "c"], "eller", "a eller c"),
+        ([], "sv", "and", ""),
+        (["apotek"], "sv", "and", "apotek"),
+        (["apotek", "bankomat"], "sv", "and", "apotek och bankomat"),
+        (["a", "b", "c"], "sv", "and", "a, b och c"),
+        (["a", "", "c"], "sv", "or", "a eller c"),
+        (["a", "b", "c"], "en", "and", "a, b and c"),
+        (["a", "c"], "en", "or", "a or c"),
     ],
 )
-def test_join_swedish(items: list[str], conjunction: str, expected: str) -> None:
-    assert join_swedish(items, conjunction) == expected
+def test_join_words(items: list[str], lang: str, conjunction: str, expected: str) -> None:
+    assert join_words(items, lang, conjunction=conjunction) == expected

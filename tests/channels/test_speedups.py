@@ -60,12 +60,12 @@ print(json.dumps({"before": before, "after": after, "installed": speedups.instal
 """
 
 
-@pytest.fixture(scope="module")
-def outcome() -> dict[str, object]:
+def run_in_rasa(script: str, *args: str) -> dict[str, object]:
+    """Run `script` in Rasa's environment; its last output line, parsed as JSON."""
     if not RASA_PYTHON.exists():
         pytest.fail("Rasa's environment is missing: run `make setup` (make test does).")
     proc = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, json.dumps(REPLIES)],
+        [str(RASA_PYTHON), "-c", script, *args],
         cwd=ROOT,
         env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
         capture_output=True,
@@ -76,6 +76,11 @@ def outcome() -> dict[str, object]:
     assert proc.returncode == 0, proc.stderr[-3000:]
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
+
+
+@pytest.fixture(scope="module")
+def outcome() -> dict[str, object]:
+    return run_in_rasa(SCRIPT, json.dumps(REPLIES))
 
 
 def test_installed_when_channels_load(outcome: dict[str, object]) -> None:
@@ -157,18 +162,7 @@ asyncio.run(main())
 
 @pytest.fixture(scope="module")
 def pooled() -> dict[str, object]:
-    proc = subprocess.run(
-        [str(RASA_PYTHON), "-c", POOL_SCRIPT],
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
+    return run_in_rasa(POOL_SCRIPT)
 
 
 def test_action_calls_share_one_connection(pooled: dict[str, object]) -> None:
@@ -213,17 +207,7 @@ print(json.dumps({"before": before, "after": after, "count": len(names)}))
 
 
 def test_event_classes_resolve_as_rasa_does() -> None:
-    proc = subprocess.run(
-        [str(RASA_PYTHON), "-c", EVENT_SCRIPT],
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = run_in_rasa(EVENT_SCRIPT)
     assert result["count"] > 20
     assert result["after"] == result["before"]
     assert result["after"]["user"] == "UserUttered"

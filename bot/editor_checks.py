@@ -1046,8 +1046,9 @@ def check_generated(project: Project, rendered: Mapping[Path, str]) -> list[Find
                 Severity.ERROR,
                 project.rel(path),
                 line,
-                "filen är inaktuell: data/service_types.yml eller ortregistret har "
-                "ändrats sedan den skapades (eller någon har ändrat i den för hand)",
+                "filen är inaktuell: data/service_types.yml, ortregistret eller "
+                "servicepunkterna (data/service_points/) har ändrats sedan den "
+                "skapades (eller någon har ändrat i den för hand)",
                 "Kör .venv-actions/bin/python scripts/build_nlu_data.py och ta med "
                 "den nya filen i samma ändring. Ändra aldrig i data/nlu/generated/ "
                 "för hand.",

@@ -103,19 +103,38 @@ class CachedEncoder:
 
 def _generated(project: ec.Project) -> dict[Path, str]:
     """What scripts/build_nlu_data.py would write now, for the project's sources."""
+    from bot.errors import RegistryError
     from bot.gazetteer import Gazetteer
-    from bot.service_types import load_service_types
+    from bot.registry import load_registry
+    from bot.service_types import load_carriers, load_service_types
     from scripts import build_nlu_data as builder
 
     generated = project.nlu_dir / "generated"
-    return {
-        generated / builder.SYNONYMS_PATH.name: builder.render_synonyms(
-            load_service_types(project.service_types).values()
-        ),
+    types = list(load_service_types(project.service_types).values())
+    gazetteer = Gazetteer.load(project.gazetteer)
+    rendered = {
+        generated / builder.SYNONYMS_PATH.name: builder.render_synonyms(types),
         generated / builder.PLACE_LOOKUP_PATH.name: builder.render_place_lookup(
-            Gazetteer.load(project.gazetteer)
+            gazetteer
         ),
     }
+    # the point names come from the repository's registry (what the model is
+    # trained on); a registry with errors is reported by check_registry, and
+    # the lookup is compared again once those are fixed
+    try:
+        registry = load_registry(project.root / "data" / "service_points")
+    except RegistryError:
+        return rendered
+    if not registry.rejected:
+        rendered[generated / builder.POINT_LOOKUP_PATH.name] = (
+            builder.render_point_lookup(
+                [*registry.points, *registry.closed],
+                types,
+                load_carriers(project.service_types),
+                gazetteer,
+            )
+        )
+    return rendered
 
 
 def run_checks(

@@ -9,6 +9,7 @@ validate-rasa) checks the files as Rasa reads them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from bot import editor_checks as ec
 from bot.editor_checks import Example, Finding, parse_example, resolved_value
 from bot.gazetteer import Gazetteer
+from bot.registry import load_registry
 from bot.service_types import ServiceType, load_service_types
 from scripts import build_nlu_data
 
@@ -78,22 +80,25 @@ def test_training_files_parse(
 # --- generated files ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path", [build_nlu_data.SYNONYMS_PATH, build_nlu_data.PLACE_LOOKUP_PATH]
-)
+GENERATED = [
+    build_nlu_data.SYNONYMS_PATH,
+    build_nlu_data.PLACE_LOOKUP_PATH,
+    build_nlu_data.POINT_LOOKUP_PATH,
+]
+
+
+@pytest.mark.parametrize("path", GENERATED)
 def test_generated_files_are_up_to_date(path: Path) -> None:
     fresh = build_nlu_data.render_all()[path]
     current = path.read_text(encoding="utf-8") if path.exists() else ""
     assert current == fresh, (
-        f"{path.relative_to(ROOT)} är inaktuell: data/service_types.yml eller "
-        "ortregistret har ändrats. Kör: "
+        f"{path.relative_to(ROOT)} är inaktuell: data/service_types.yml, "
+        "ortregistret eller servicepunkterna har ändrats. Kör: "
         ".venv-actions/bin/python scripts/build_nlu_data.py"
     )
 
 
-@pytest.mark.parametrize(
-    "path", [build_nlu_data.SYNONYMS_PATH, build_nlu_data.PLACE_LOOKUP_PATH]
-)
+@pytest.mark.parametrize("path", GENERATED)
 def test_generated_files_have_header(path: Path) -> None:
     assert path.read_text(encoding="utf-8").startswith(build_nlu_data.HEADER + "\n")
 
@@ -163,6 +168,106 @@ def test_place_lookup_has_every_gazetteer_name_and_variants() -> None:
         assert name.casefold() in entries, name
     for variant in ("bräkne hoby", "brakne hoby", "karlshamns", "jamjos"):
         assert variant in entries
+
+
+def _lookup_entries(path: Path) -> list[str]:
+    return [
+        line.strip()[2:]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("      - ")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "brand", "locality", "expected"),
+    [
+        (
+            "Coop Nära i Svängsta",
+            None,
+            "Svängsta",
+            ["Coop Nära Svängsta", "Coop Svängsta"],
+        ),
+        (
+            "ICA Nära Träffen, Jämshög",
+            "ICA",
+            "Jämshög",
+            [
+                "ICA Nära Träffen Jämshög",
+                "ICA Träffen Jämshög",
+                "ICA Nära Träffen",
+                "ICA Träffen",
+                "ICA Jämshög",
+            ],
+        ),
+        (
+            "Apotek Hjärtat Sölvesborg",
+            "Apotek Hjärtat",
+            "Sölvesborg",
+            [
+                "Apotek Hjärtat Sölvesborg",
+                "Apoteket Hjärtat Sölvesborg",
+                "Hjärtat Sölvesborg",
+            ],
+        ),
+        (
+            "Uttagsautomat (Nordea) (Kungsgatan 44)",
+            None,
+            "Karlshamn",
+            ["Uttagsautomat"],
+        ),
+    ],
+)
+def test_point_name_forms(
+    name: str, brand: str | None, locality: str, expected: list[str]
+) -> None:
+    assert build_nlu_data.point_name_forms(name, brand, locality) == expected
+
+
+def test_point_lookup_has_the_names_residents_write() -> None:
+    entries = {e.casefold() for e in _lookup_entries(build_nlu_data.POINT_LOOKUP_PATH)}
+    for name in (
+        "ica nära nättran",
+        "ica nara nattran",
+        "ica nättran",
+        "coop svängsta",
+        "apoteket hjärtat sölvesborg",
+        "hjärtat rödeby",
+        "din x hasslö",
+        "willys lyckeby",
+        "maxi ronneby",
+        "tempo tving",
+    ):
+        assert name in entries, name
+    for kind_and_place in (
+        "coop",  # a service type in find_service
+        "apoteksgruppen",
+        "ronneby vårdcentral",  # a kind in a place
+        "bräkne hoby vårdcentral",
+        "bankomat mjällby",  # residents ask for "bankomaten"
+        "uttagsautomat",
+        "instabox paketskåp olofström",
+        "coop i svängsta",  # a name and a place, annotated apart
+    ):
+        assert kind_and_place not in entries, kind_and_place
+
+
+def test_point_lookup_puts_a_longer_name_first() -> None:
+    """Rasa's lookup regex takes the first alternative that matches."""
+    entries = _lookup_entries(build_nlu_data.POINT_LOOKUP_PATH)
+    assert entries.index("ICA Nära Träffen Jämshög") < entries.index("ICA Nära Träffen")
+    assert sorted(entries, key=build_nlu_data._longest_first) == entries
+
+
+def test_point_variants_leave_out_kind_and_place() -> None:
+    points = load_registry(build_nlu_data.DEFAULT_REGISTRY_PATH).points
+    point = next(p for p in points if p.name == "Coop Hasslö")
+    renamed = dataclasses.replace(point, name="Hasslö apoteksombud Coop", brand=None)
+    variants = build_nlu_data.point_variants
+    assert variants([renamed], ["apoteksombud", "coop"], ["Hasslö"]) == []
+    assert variants([renamed], ["apoteksombud"], ["Hasslö"]) == [
+        "Hasslo apoteksombud Coop",
+        "Hasslö apoteksombud Coop",
+    ]
 
 
 def test_synonym_words_are_unique(training_data: ec.NluData) -> None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
-logger = logging.getLogger(__name__)
+from bot.language import message_language
+from bot.messages import DEFAULT_LANGUAGE, say
 
-#: Said when a turn produced no reply (action server down, internal error).
-NO_REPLY_TEXT = (
-    "Förlåt, jag kan inte svara just nu på grund av ett tekniskt fel. "
-    "Försök igen om en liten stund."
-)
+logger = logging.getLogger(__name__)
 
 #: Longest message accepted; longer text is cut (the NLU gains nothing from it).
 MAX_MESSAGE_CHARS = 2000
@@ -45,3 +43,32 @@ def clean_message(text: str) -> str:
     if command and command.group(1) not in known_intents():
         return text.lstrip().lstrip("/")
     return text
+
+
+def no_reply_text(language: str | None = DEFAULT_LANGUAGE) -> str:
+    """Said when a turn produced no reply (action server down, internal error);
+    the text is `channel_no_reply` in data/lang/messages.yml."""
+    return say("channel_no_reply", language)
+
+
+def reply_language(text: str, metadata: Mapping[str, object] | None = None) -> str:
+    """The language of the channel's own replies to one message: "sv" or "en".
+
+    The rule of the `language` slot (`bot.language.message_language`, as in
+    actions/language.py): the widget's language when the resident chose it
+    with the switch, else the message's text when it tells, else the
+    widget's page language. The conversation's language is not known here
+    (its store may be what failed), so an undecided message gets Swedish.
+    Never raises: it decides the text of an error reply.
+    """
+    metadata = metadata or {}
+    try:
+        found = message_language(
+            text,
+            client_language=metadata.get("language"),
+            client_choice=metadata.get("language_source") == "switch",
+        )
+    except Exception:  # the detector's data cannot be read: still answer
+        logger.exception("cannot tell the language of a message")
+        return DEFAULT_LANGUAGE
+    return found or DEFAULT_LANGUAGE

@@ -4,12 +4,13 @@ Two things Rasa's own `RestInput` does not do:
 
 * a request that is not JSON, or has no text message, gets HTTP 400 with a
   clear JSON error instead of an exception in the server log;
-* a turn that produced no reply at all gets a short Swedish message. Rasa
+* a turn that produced no reply at all gets a short message, in the
+  language of the resident's message (Swedish when it cannot be told). Rasa
   answers an empty list when, for example, the action server is down; a
   resident would then see nothing. Every turn of Servicelotsen's dialogue
   utters something, so an empty reply always means something went wrong;
 * a turn whose conversation store (PostgreSQL) or lock store (Redis) could not
-  be reached gets HTTP 503 with a Swedish message, and the log one line saying
+  be reached gets HTTP 503 with such a message, and the log one line saying
   which store failed (channels/stores.py). Rasa alone would answer as if the
   conversation had just begun, or fail with a traceback.
 
@@ -31,12 +32,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import speedups
-from channels.messages import NO_REPLY_TEXT, clean_message
+from channels.messages import clean_message, no_reply_text, reply_language
 from channels.stores import (
-    STORE_DOWN_TEXT,
     begin_turn,
     describe_error,
     is_lock_store_error,
+    store_down_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -69,10 +70,10 @@ def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
-def _store_down(sender_id: str) -> HTTPResponse:
+def _store_down(sender_id: str, language: str) -> HTTPResponse:
     """503 with the reply list the widget shows: the turn was not handled."""
     return response.json(
-        [{"recipient_id": sender_id, "text": STORE_DOWN_TEXT}], status=503
+        [{"recipient_id": sender_id, "text": store_down_text(language)}], status=503
     )
 
 
@@ -135,16 +136,18 @@ class RestInput(RasaRestInput):
             if not isinstance(text, str):
                 return _error(400, "Fältet 'message' ska vara en text.")
             sender_id = str(sender)[:128]
+            message = clean_message(text)
+            metadata = self.get_metadata(request)
             collector = CollectingOutputChannel()
             turn = begin_turn()
             try:
                 await on_new_message(
                     UserMessage(
-                        clean_message(text),
+                        message,
                         collector,
                         sender_id,
                         input_channel=self.name(),
-                        metadata=self.get_metadata(request),
+                        metadata=metadata,
                     )
                 )
             except CancelledError:
@@ -164,7 +167,7 @@ class RestInput(RasaRestInput):
                             "was not handled: %s",
                             reason,
                         )
-                    return _store_down(sender_id)
+                    return _store_down(sender_id, reply_language(message, metadata))
                 # No message text in the log: it may hold personal data.
                 logger.exception("REST turn failed for a conversation")
             if turn.tracker_store_failed:
@@ -173,10 +176,11 @@ class RestInput(RasaRestInput):
                     "answered with an error and not remembered: %s",
                     turn.tracker_store_errors[0],
                 )
-                return _store_down(sender_id)
+                return _store_down(sender_id, reply_language(message, metadata))
             if not collector.messages:
+                language = reply_language(message, metadata)
                 collector.messages.append(
-                    {"recipient_id": sender_id, "text": NO_REPLY_TEXT}
+                    {"recipient_id": sender_id, "text": no_reply_text(language)}
                 )
             return response.json(collector.messages)
 

@@ -16,21 +16,23 @@ from __future__ import annotations
 import contextvars
 from dataclasses import dataclass, field
 
+from bot.messages import DEFAULT_LANGUAGE, say
+
 __all__ = [
-    "STORE_DOWN_TEXT",
     "TurnStores",
     "begin_turn",
     "current_turn",
     "describe_error",
     "is_lock_store_error",
+    "store_down_text",
 ]
 
-#: Said when the conversation store (PostgreSQL) or the lock store (Redis)
-#: cannot be reached: the turn was not handled and nothing was remembered.
-STORE_DOWN_TEXT = (
-    "Förlåt, Servicelotsen har ett tekniskt fel just nu och kan inte svara. "
-    "Försök igen om en liten stund."
-)
+
+def store_down_text(language: str | None = DEFAULT_LANGUAGE) -> str:
+    """Said when the conversation store (PostgreSQL) or the lock store (Redis)
+    cannot be reached: the turn was not handled and nothing was remembered
+    (`channel_store_down` in data/lang/messages.yml)."""
+    return say("channel_store_down", language)
 
 
 @dataclass

@@ -62,7 +62,8 @@ if str(ROOT) not in sys.path:
 
 import aiohttp  # noqa: E402
 
-from channels.messages import NO_REPLY_TEXT  # noqa: E402
+from bot.messages import LANGUAGES  # noqa: E402
+from channels.messages import no_reply_text  # noqa: E402
 from scripts.bench_registry import write_realistic, write_synthetic  # noqa: E402
 from scripts.stack import (  # noqa: E402
     MODEL,
@@ -186,7 +187,7 @@ def reply_ok(status: int, body: Any) -> bool:
     if status != 200 or not isinstance(body, list) or not body:
         return False
     texts = " ".join(str(m.get("text", "")) for m in body if isinstance(m, dict))
-    return NO_REPLY_TEXT not in texts
+    return not any(no_reply_text(language) in texts for language in LANGUAGES)
 
 
 def wait_first_answer(url: str, message: str, started: float, timeout: float) -> float:

@@ -16,7 +16,9 @@ Routes, middlewares and startup/cleanup hooks are all set up in
 
 Every /api/ request counts against its client address, and every chat turn
 against its conversation (bot.web.ratelimit); over the limit, the answer is
-429 with a Swedish sentence the widget shows and a Retry-After header.
+429 with a sentence the widget shows and a Retry-After header. Errors are
+`{"error": "…", "language": "sv"}`, in the widget's language when the
+request names it (`request_language`; the texts: bot.web.texts).
 
 The widget talks to Rasa only through /api/chat ("REST through the front"):
 one origin to allow, one place for limits and for merging a text and its
@@ -38,21 +40,23 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from bot.errors import ChatBackendError
+from bot.messages import DEFAULT_LANGUAGE, say
 from bot.web.config import WebConfig
 from bot.web.document import render_document
 from bot.web.messages import widget_messages
-from bot.web.rasa import OFFLINE_TEXT, RasaClient
+from bot.web.rasa import OFFLINE, RasaClient
 from bot.web.ratelimit import TokenBuckets, client_address
+from bot.web.texts import LANGUAGES, error_text, language_of
 
 __all__ = [
     "CONFIG",
     "LIMITS",
     "RASA",
-    "RATE_LIMITED_TEXT",
     "STATIC_DIR",
     "AccessLogger",
     "Limits",
     "create_app",
+    "request_language",
     "security_headers",
 ]
 
@@ -61,12 +65,6 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CONFIG = web.AppKey("config", WebConfig)
 RASA = web.AppKey("rasa", RasaClient)
-
-#: What a resident sees when they (or their address) send too much too fast.
-RATE_LIMITED_TEXT = (
-    "Du har skickat många meddelanden på kort tid. "
-    "Vänta en liten stund och försök sedan igen."
-)
 
 
 class Limits:
@@ -90,21 +88,9 @@ PRIVACY_PAGE_EN = web.AppKey("privacy_page_en", str)
 MAX_MESSAGE_CHARS = 2000
 #: Sender ids are made by the widget (crypto.randomUUID): no personal data.
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-#: The widget's languages, and where the one showing came from: the resident
-#: pressed the switch, or the page's `lang` (docs/web-chat.md).
-LANGUAGES = frozenset({"sv", "en"})
+#: Where the widget's language (bot.web.texts.LANGUAGES) came from: the
+#: resident pressed the switch, or the page's `lang` (docs/web-chat.md).
 LANGUAGE_SOURCES = frozenset({"switch", "page"})
-
-_ERRORS = {
-    400: "Begäran kunde inte läsas.",
-    403: "Den här webbplatsen får inte använda Servicelotsen.",
-    404: "Sidan finns inte.",
-    405: "Det går inte att göra så här.",
-    413: "Meddelandet är för stort. Skriv ett kortare meddelande.",
-    415: "Skicka meddelandet som JSON.",
-    429: RATE_LIMITED_TEXT,
-    500: "Något gick fel hos Servicelotsen. Försök igen om en stund.",
-}
 
 #: Static files served without a charset (aiohttp guesses only the type).
 _UTF8_TYPES = frozenset(
@@ -126,9 +112,22 @@ def _json(data: object, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=_dumps)
 
 
-def _error(status: int, message: str | None = None) -> web.Response:
-    text = message or _ERRORS.get(status) or _ERRORS[500]
-    return _json({"error": text}, status=status)
+def request_language(request: web.Request, payload: object = None) -> str:
+    """The language of the front's answer to a request: the chat's
+    `language` field (`payload`), else `?language=` on the URL (the widget
+    puts it on every request, so errors before the body is read have it
+    too), else Swedish."""
+    found = language_of(payload.get("language")) if isinstance(payload, dict) else None
+    return found or language_of(request.query.get("language")) or DEFAULT_LANGUAGE
+
+
+def _error(
+    status: int, language: str = DEFAULT_LANGUAGE, message: str | None = None
+) -> web.Response:
+    """`{"error": sentence, "language": its language}`: `message`, or the
+    sentence for the status (bot.web.texts) in `language`."""
+    text = message or error_text(status, language)
+    return _json({"error": text, "language": language}, status=status)
 
 
 # --- headers ------------------------------------------------------------------
@@ -202,22 +201,24 @@ async def _on_response_prepare(
 
 @web.middleware
 async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """HTTP errors as short Swedish text: JSON for the API, plain text for pages."""
+    """HTTP errors as one short sentence: JSON for the API (in the widget's
+    language), plain text for pages (English under /en)."""
     try:
         return await handler(request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         if _api(request):
-            return _error(exc.status)
+            return _error(exc.status, request_language(request))
+        english = request.path == "/en" or request.path.startswith("/en/")
         return web.Response(
             status=exc.status,
-            text=_ERRORS.get(exc.status, _ERRORS[500]),
+            text=error_text(exc.status, "en" if english else DEFAULT_LANGUAGE),
             content_type="text/plain",
         )
     except Exception:
         logger.exception("unhandled error in %s %s", request.method, request.path)
-        return _error(500)
+        return _error(500, request_language(request))
 
 
 @web.middleware
@@ -235,7 +236,7 @@ async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamR
         "Access-Control-Request-Method"
     ):
         if not allowed:
-            return _error(403)
+            return _error(403, request_language(request))
         return web.Response(
             status=204,
             headers={
@@ -245,7 +246,7 @@ async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamR
             },
         )
     if not allowed:
-        return _error(403)
+        return _error(403, request_language(request))
     return await handler(request)
 
 
@@ -260,12 +261,12 @@ async def body_limit_middleware(
     """
     limit = request.app[CONFIG].max_body_bytes
     if request.content_length is not None and request.content_length > limit:
-        return _error(413)
+        return _error(413, request_language(request))
     return await handler(request)
 
 
-def _too_many(wait: float) -> web.Response:
-    response = _error(429)
+def _too_many(wait: float, language: str) -> web.Response:
+    response = _error(429, language)
     response.headers["Retry-After"] = TokenBuckets.retry_after(wait)
     return response
 
@@ -288,7 +289,7 @@ async def rate_limit_middleware(
     )
     wait = limits.address.take(address)
     if wait:
-        return _too_many(wait)
+        return _too_many(wait, request_language(request))
     return await handler(request)
 
 
@@ -337,43 +338,45 @@ async def health(request: web.Request) -> web.Response:
 async def status(request: web.Request) -> web.Response:
     if await request.app[RASA].reachable():
         return _json({"status": "ok"})
-    return _error(503, OFFLINE_TEXT)
+    return _error(OFFLINE, request_language(request))
 
 
 async def chat(request: web.Request) -> web.Response:
     """One turn of the conversation, with the reply merged for the widget."""
+    language = request_language(request)
     if request.content_type != "application/json":
-        return _error(415)
+        return _error(415, language)
     try:
         payload: Any = await request.json()
     except web.HTTPRequestEntityTooLarge:
-        return _error(413)
+        return _error(413, language)
     except (ValueError, UnicodeDecodeError):
-        return _error(400, "Begäran är inte giltig JSON.")
+        return _error(400, language, say("web_invalid_json", language))
     if not isinstance(payload, dict):
-        return _error(400, 'Skicka {"sender": "…", "message": "…"}.')
+        return _error(400, language, say("web_send_fields", language))
+    language = request_language(request, payload)
     sender = payload.get("sender")
     message = payload.get("message")
     if not isinstance(sender, str) or not _SENDER.match(sender):
-        return _error(400, "Samtalets id saknas eller är ogiltigt. Ladda om sidan.")
+        return _error(400, language, say("web_bad_sender", language))
     if not isinstance(message, str) or not message.strip():
-        return _error(400, "Skriv ett meddelande först.")
+        return _error(400, language, say("web_empty_message", language))
     if len(message) > MAX_MESSAGE_CHARS:
         return _error(
-            413, f"Meddelandet är för långt. Skriv högst {MAX_MESSAGE_CHARS} tecken."
+            413, language, say("web_too_long", language, limit=MAX_MESSAGE_CHARS)
         )
     metadata = language_metadata(payload)
     if metadata is None:
-        return _error(400, 'Okänt språk: "language" ska vara "sv" eller "en".')
+        return _error(400, language, say("web_unknown_language", language))
     conversation = request.app[LIMITS].conversation
     if conversation is not None:
         wait = conversation.take(sender)
         if wait:
-            return _too_many(wait)
+            return _too_many(wait, language)
     try:
         replies = await request.app[RASA].send(sender, message, metadata)
     except ChatBackendError as err:
-        return _error(err.status, err.message)
+        return _error(err.status, language)
     return _json({"messages": widget_messages(replies)})
 
 

@@ -1,7 +1,9 @@
 """The front's connection to Rasa: one REST turn, or a reachability check.
 
-Failures become `ChatBackendError` with the status the widget gets and a
-Swedish sentence it can show. Nothing here logs message text or positions:
+Failures become `ChatBackendError` with the status the widget gets and its
+Swedish sentence; the front answers with the sentence for that status in the
+widget's language (bot.web.texts: 502 a broken answer, 503 no answer, 504
+too slow). Nothing here logs message text or positions:
 they may be personal data (a resident's position, a name in a question).
 """
 
@@ -15,12 +17,13 @@ from collections.abc import Mapping
 import aiohttp
 
 from bot.errors import ChatBackendError
+from bot.web.texts import error_text
 
 __all__ = [
     "CONVERSATION_HEADER",
-    "OFFLINE_TEXT",
-    "SLOW_TEXT",
-    "UNUSABLE_TEXT",
+    "OFFLINE",
+    "SLOW",
+    "UNUSABLE",
     "RasaClient",
 ]
 
@@ -29,18 +32,16 @@ logger = logging.getLogger(__name__)
 #: Sent with every turn: the conversation (sender) id, for routing only.
 CONVERSATION_HEADER = "X-Conversation-Id"
 
-#: Rasa does not answer at all (stopped, restarting, wrong address).
-OFFLINE_TEXT = (
-    "Servicelotsen går inte att nå just nu. Försök igen om en stund. "
-    "Du kan också ringa din kommun."
-)
+#: The status when Rasa does not answer at all (stopped, restarting, wrong address).
+OFFLINE = 503
 #: Rasa took longer than the front waits.
-SLOW_TEXT = "Servicelotsen svarar inte just nu. Försök igen om en stund."
+SLOW = 504
 #: Rasa answered, but not with something the widget can show.
-UNUSABLE_TEXT = (
-    "Servicelotsen fick ett tekniskt fel och kunde inte svara. "
-    "Försök igen om en stund."
-)
+UNUSABLE = 502
+
+
+def _failed(status: int) -> ChatBackendError:
+    return ChatBackendError(status, error_text(status))
 
 
 class RasaClient:
@@ -81,25 +82,25 @@ class RasaClient:
             ) as resp:
                 if resp.status != 200:
                     logger.warning("Rasa answered HTTP %s", resp.status)
-                    raise ChatBackendError(502, UNUSABLE_TEXT)
+                    raise _failed(UNUSABLE)
                 body = await resp.read()
         except asyncio.TimeoutError as err:
             logger.warning("Rasa did not answer within %s s", self._timeout.total)
-            raise ChatBackendError(504, SLOW_TEXT) from err
+            raise _failed(SLOW) from err
         except aiohttp.ClientConnectionError as err:
             logger.warning("Rasa cannot be reached: %s", type(err).__name__)
-            raise ChatBackendError(503, OFFLINE_TEXT) from err
+            raise _failed(OFFLINE) from err
         except aiohttp.ClientError as err:
             logger.warning("Rasa request failed: %s", type(err).__name__)
-            raise ChatBackendError(502, UNUSABLE_TEXT) from err
+            raise _failed(UNUSABLE) from err
         try:
             replies = json.loads(body)
         except ValueError as err:
             logger.warning("Rasa's answer is not JSON")
-            raise ChatBackendError(502, UNUSABLE_TEXT) from err
+            raise _failed(UNUSABLE) from err
         if not isinstance(replies, list):
             logger.warning("Rasa's answer is not a list")
-            raise ChatBackendError(502, UNUSABLE_TEXT)
+            raise _failed(UNUSABLE)
         return replies
 
     async def reachable(self) -> bool:

@@ -15,9 +15,16 @@ from bot.messages import (
     messages,
     say,
 )
+from bot.web.texts import ERRORS
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = sorted([*(ROOT / "actions").glob("*.py"), *(ROOT / "bot").rglob("*.py")])
+CODE = sorted(
+    [
+        *(ROOT / "actions").glob("*.py"),
+        *(ROOT / "channels").glob("*.py"),
+        *(ROOT / "bot").rglob("*.py"),
+    ]
+)
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -95,12 +102,14 @@ def test_every_id_the_code_says_is_in_the_file_and_none_is_left_over() -> None:
     assert said - known == set()
     # ids the code builds: intent_<name> (actions/fallback.py), the kommun
     # questions (actions/knowledge.py, class attributes), list_and/list_or
-    # (bot.messages.join_words), report_said_<kind> (bot.change_reports.said)
+    # (bot.messages.join_words), report_said_<kind> (bot.change_reports.said),
+    # the web front's errors by HTTP status (bot.web.texts.ERRORS)
     built = {
         k
         for k in known
         if k.startswith(("intent_", "ask_kommun_", "list_", "report_said_"))
-    }
+    } | set(ERRORS.values())
+    assert set(ERRORS.values()) <= known
     assert known - said - built == set()
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from channels.stores import STORE_DOWN_TEXT
+from channels.stores import store_down_text
 from scripts.cluster_load import LoadResult, Turn, dialogue_for, run_load
 
 from .conftest import Cluster, get_json, post_json, say, write_result
@@ -394,10 +394,10 @@ def test_fifty_conversations_for_a_minute(
 def _down_everywhere(cluster: Cluster, sender: str, text: str) -> None:
     """While a store is down: a clear error through nginx, each instance and the front."""
     status, reply = say(cluster.rasa_url, sender, text, **{"X-Conversation-Id": sender})
-    assert status == 503 and reply == STORE_DOWN_TEXT, (status, reply)
+    assert status == 503 and reply == store_down_text(), (status, reply)
     for number in (1, 2):
         status, reply = say(cluster.instance_url(number), conversation("down"), "hej")
-        assert status == 503 and reply == STORE_DOWN_TEXT, (number, status, reply)
+        assert status == 503 and reply == store_down_text(), (number, status, reply)
     status, body, _ = post_json(
         f"{cluster.web_url}/api/chat",
         {"sender": conversation("downweb"), "message": "hej"},
@@ -408,7 +408,7 @@ def _down_everywhere(cluster: Cluster, sender: str, text: str) -> None:
     until = time.monotonic() + 3
     while time.monotonic() < until:
         status, reply = say(cluster.rasa_url, conversation("still"), "hej")
-        assert status == 503 and reply == STORE_DOWN_TEXT, (status, reply)
+        assert status == 503 and reply == store_down_text(), (status, reply)
         time.sleep(0.5)
 
 

@@ -1,4 +1,5 @@
-"""End to end: the real Rasa server and action server, Swedish messages over REST."""
+"""End to end: the real Rasa server and action server, Swedish messages over REST
+(and English ones where the channel answers by itself)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.service_types import load_service_types
-from channels.messages import NO_REPLY_TEXT
+from channels.messages import no_reply_text
 from scripts.stack import ROOT, Stack, descendants, rasa_service
 
 from .conftest import Chat, e2e_env, post_json
@@ -82,7 +83,22 @@ def test_reply_when_the_action_server_is_down(stack: Stack, chat: Chat) -> None:
     stack.by_name("action server").stop()
     try:
         reply = chat.say("e2e-down", "vad kan du hjälpa mig med?")
-        assert [m["text"] for m in reply] == [NO_REPLY_TEXT]
+        assert [m["text"] for m in reply] == [no_reply_text("sv")]
+        # in the language of the message (channels/messages.py, reply_language)
+        reply = chat.say("e2e-down-en", "what can you help me with?")
+        assert [m["text"] for m in reply] == [no_reply_text("en")]
+        assert reply[0]["text"].startswith("Sorry, I cannot answer right now")
+        # the language the resident chose with the widget's switch wins
+        status, body = post_json(
+            chat.url,
+            {
+                "sender": "e2e-down-switch",
+                "message": "vad kan du hjälpa mig med?",
+                "metadata": {"language": "en", "language_source": "switch"},
+            },
+        )
+        assert status == 200, body
+        assert [m["text"] for m in body] == [no_reply_text("en")]
         # answers that need no action server still work
         assert "Servicelotsen" in chat.texts("e2e-down", "hej")
     finally:

@@ -19,10 +19,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pytest_aiohttp import AiohttpClient, AiohttpServer
 
-from bot.web.app import RATE_LIMITED_TEXT, AccessLogger, create_app
+from bot.web.app import AccessLogger, create_app
 from bot.web.config import WebConfig
-from bot.web.rasa import OFFLINE_TEXT, SLOW_TEXT, UNUSABLE_TEXT
 from bot.web.ratelimit import Rate
+from bot.web.texts import error_text
 
 pytestmark = pytest.mark.asyncio
 
@@ -355,6 +355,78 @@ async def test_malformed_requests_get_a_swedish_400(
     assert rasa.received == []
 
 
+@pytest.mark.parametrize(
+    ("body", "status", "english"),
+    [
+        ({"sender": SENDER, "message": " "}, 400, "Please write a message first."),
+        ({"sender": "x", "message": "hi"}, 400, "Please reload the page."),
+        (
+            {"sender": SENDER, "message": "a" * 2001},
+            413,
+            "The message is too long. Please write at most 2000 characters.",
+        ),
+    ],
+)
+async def test_malformed_requests_in_english_get_english(
+    make_client: Any, body: dict[str, str], status: int, english: str
+) -> None:
+    client = await make_client()
+    resp = await client.post("/api/chat", json=body | {"language": "en"})
+    assert resp.status == status
+    answer = await resp.json()
+    assert english in answer["error"]
+    assert answer["language"] == "en"
+
+
+async def test_an_unknown_language_is_answered_in_swedish(make_client: Any) -> None:
+    client = await make_client()
+    resp = await client.post(
+        "/api/chat", json={"sender": SENDER, "message": "hej", "language": "de"}
+    )
+    assert await resp.json() == {
+        "error": 'Okänt språk: "language" ska vara "sv" eller "en".',
+        "language": "sv",
+    }
+
+
+@pytest.mark.parametrize(
+    ("settings", "headers", "data", "status"),
+    [
+        ({"allowed_origins": ()}, {"Origin": ALLOWED}, None, 403),
+        ({"max_body_bytes": 1024}, {}, "x" * 2000, 413),
+        ({}, {"Content-Type": "text/plain"}, "hej", 415),
+    ],
+    ids=["403", "413", "415"],
+)
+async def test_errors_before_the_body_is_read_follow_the_urls_language(
+    make_client: Any,
+    settings: dict[str, Any],
+    headers: dict[str, str],
+    data: str | None,
+    status: int,
+) -> None:
+    """The widget puts `?language=` on every request: an error answered
+    before the body (and its `language`) is read is in the widget's language."""
+    client = await make_client(**settings)
+    body = data if data is not None else json.dumps({"sender": SENDER, "message": "hi"})
+    sent = {"Content-Type": "application/json"} | headers
+    english = await client.post("/api/chat?language=en", data=body, headers=sent)
+    assert english.status == status
+    assert await english.json() == {"error": error_text(status, "en"), "language": "en"}
+    swedish = await client.post("/api/chat", data=body, headers=sent)
+    assert await swedish.json() == {"error": error_text(status), "language": "sv"}
+    assert error_text(status, "en") != error_text(status)
+
+
+async def test_an_english_page_that_does_not_exist_is_an_english_404(
+    make_client: Any,
+) -> None:
+    client = await make_client()
+    resp = await client.get("/en/does-not-exist")
+    assert resp.status == 404
+    assert await resp.text() == "The page does not exist."
+
+
 async def test_get_on_the_chat_api_is_not_allowed(make_client: Any) -> None:
     client = await make_client()
     resp = await client.get("/api/chat")
@@ -369,12 +441,52 @@ async def test_rasa_down_gives_503_with_a_swedish_message(make_client: Any) -> N
     client = await make_client(rasa_up=False)
     resp = await say(client)
     assert resp.status == 503
-    assert (await resp.json())["error"] == OFFLINE_TEXT
+    assert (await resp.json())["error"] == error_text(503)
     status = await client.get("/api/status")
     assert status.status == 503
-    assert (await status.json())["error"] == OFFLINE_TEXT
+    assert (await status.json())["error"] == error_text(503)
     health = await client.get("/health")
     assert health.status == 200  # the front itself is fine
+
+
+async def test_rasa_down_in_english_gives_the_english_message(make_client: Any) -> None:
+    """The widget's language: the chat's `language`, `?language=` for the status."""
+    client = await make_client(rasa_up=False)
+    resp = await client.post(
+        "/api/chat", json={"sender": SENDER, "message": "pharmacy", "language": "en"}
+    )
+    assert resp.status == 503
+    assert await resp.json() == {
+        "error": "Servicelotsen cannot be reached right now. Please try again in a "
+        "while. You can also call your municipality.",
+        "language": "en",
+    }
+    status = await client.get("/api/status?language=en")
+    assert (await status.json())["error"] == error_text(503, "en")
+    swedish = await client.get("/api/status")
+    assert await swedish.json() == {"error": error_text(503), "language": "sv"}
+
+
+async def test_the_chats_own_language_wins_over_the_urls(make_client: Any) -> None:
+    client = await make_client(rasa_up=False)
+    resp = await client.post(
+        "/api/chat?language=sv",
+        json={"sender": SENDER, "message": "pharmacy", "language": "en"},
+    )
+    assert (await resp.json())["language"] == "en"
+
+
+async def test_a_broken_rasa_answer_in_english(make_client: Any, rasa: FakeRasa) -> None:
+    rasa.reply = lambda body: web.Response(status=500, text="Internal Server Error")
+    client = await make_client()
+    resp = await client.post(
+        "/api/chat", json={"sender": SENDER, "message": "hi", "language": "en"}
+    )
+    assert resp.status == 502
+    assert (await resp.json())["error"] == (
+        "Servicelotsen had a technical problem and could not answer. "
+        "Please try again in a while."
+    )
 
 
 async def test_status_when_rasa_is_up(make_client: Any) -> None:
@@ -399,7 +511,7 @@ async def test_a_broken_rasa_answer_gives_502(
     client = await make_client()
     resp = await say(client)
     assert resp.status == 502
-    assert (await resp.json())["error"] == UNUSABLE_TEXT
+    assert (await resp.json())["error"] == error_text(502)
 
 
 async def test_a_slow_rasa_gives_504(make_client: Any, rasa: FakeRasa) -> None:
@@ -407,7 +519,7 @@ async def test_a_slow_rasa_gives_504(make_client: Any, rasa: FakeRasa) -> None:
     client = await make_client(rasa_timeout=0.2)
     resp = await say(client)
     assert resp.status == 504
-    assert (await resp.json())["error"] == SLOW_TEXT
+    assert (await resp.json())["error"] == error_text(504)
 
 
 # --- the conversation -------------------------------------------------------------------
@@ -462,7 +574,8 @@ async def test_an_unknown_language_is_a_400(
     client = await make_client()
     resp = await client.post("/api/chat", json={"sender": SENDER, "message": "hej", **sent})
     assert resp.status == 400
-    assert "språk" in (await resp.json())["error"]
+    # in English when "language" is "en" and only the source is unknown
+    assert '"language"' in (await resp.json())["error"]
     assert rasa.received == []
 
 
@@ -514,10 +627,17 @@ async def test_one_conversation_sending_too_fast_gets_a_swedish_429(
         assert (await say(client)).status == 200
     resp = await say(client)
     assert resp.status == 429
-    assert (await resp.json())["error"] == RATE_LIMITED_TEXT
+    assert (await resp.json())["error"] == error_text(429)
     assert resp.headers["Retry-After"] == "20"
     assert resp.headers["Cache-Control"] == "no-store"
     assert len(rasa.received) == 3  # the fourth never reached Rasa
+    english = await client.post(
+        "/api/chat", json={"sender": SENDER, "message": "hi", "language": "en"}
+    )
+    assert (await english.json())["error"] == (
+        "You have sent many messages in a short time. "
+        "Please wait a little while and then try again."
+    )
     other = await client.post(
         "/api/chat", json={"sender": "another-conversation", "message": "hej"}
     )
@@ -536,6 +656,8 @@ async def test_one_address_with_many_conversations_is_limited(
         statuses.append(resp.status)
     assert statuses == [200, 200, 200, 200, 429, 429]
     assert (await client.get("/api/status")).status == 429  # all of /api/ counts
+    limited = await client.get("/api/status?language=en")
+    assert (await limited.json())["error"] == error_text(429, "en")
     assert (await client.get("/health")).status == 200  # pages do not
     assert len(rasa.received) == 4
 

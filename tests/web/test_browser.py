@@ -32,7 +32,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from bot.web.app import RATE_LIMITED_TEXT
+from bot.messages import say
 from scripts.stack import (
     ROOT,
     Stack,
@@ -58,7 +58,9 @@ REGISTRY = ROOT / "tests" / "fixtures" / "e2e" / "registry.geojson"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 QUESTION = "Var finns närmaste apotek i Ronneby?"
 OFFLINE = "Servicelotsen går inte att nå just nu"
-#: What the English widget shows for a 429 (the front's answer is Swedish).
+#: the front's chat, with or without `?language=` (the widget always sends it)
+CHAT_URL = re.compile(r"/api/chat(\?|$)")
+#: What the English widget shows for a 429 (the front's English; the widget's own is the same).
 EN_RATE_LIMITED = (
     "You have sent many messages in a short time. "
     "Please wait a little while and then try again."
@@ -403,7 +405,7 @@ def test_shares_a_position_and_gets_an_answer_for_it(
     expect(question).to_contain_text("Din webbläsare frågar först om lov")
     expect(question).to_contain_text("ungefär 100 meter när")
     expect(question).to_contain_text("bara för att hitta service nära dig")
-    with page.expect_request("**/api/chat") as sent:
+    with page.expect_request(CHAT_URL) as sent:
         question.get_by_role("button", name="Dela position").click()
     message = json.loads(sent.value.post_data or "{}")["message"]
     assert message == '/share_location{"latitude":56.258,"longitude":15.619}'
@@ -526,7 +528,7 @@ def test_markup_and_bad_links_in_the_data_are_shown_as_text(
     def fake_chat(route: Route) -> None:
         route.fulfill(status=200, json=reply)
 
-    page.route("**/api/chat", fake_chat)
+    page.route(CHAT_URL, fake_chat)
     open_chat(page, front)
     ask(page, "hej")
     answer = log(page).locator(".sl-bot").last
@@ -598,7 +600,7 @@ def test_the_typing_dots_respect_reduced_motion(
 ) -> None:
     page = new_page(reduced_motion=motion)
     held: list[Route] = []
-    page.route("**/api/chat", lambda route: held.append(route))  # hold the answer
+    page.route(CHAT_URL, lambda route: held.append(route))  # hold the answer
     open_chat(page, front)
     ask(page, "hej")
     dots = page.locator(".sl-dots span").first
@@ -655,7 +657,7 @@ def test_an_unreachable_front_gives_the_offline_message(
 @pytest.mark.parametrize(
     ("path", "alert", "not_sent", "field"),
     [
-        ("", RATE_LIMITED_TEXT, "Inte skickat", "Skriv din fråga"),
+        ("", say("web_rate_limited"), "Inte skickat", "Skriv din fråga"),
         ("en", EN_RATE_LIMITED, "Not sent", "Type your question"),
     ],
     ids=["sv", "en"],

@@ -67,8 +67,8 @@
         "Du kan också ringa din kommun.",
       back: "Servicelotsen går att nå igen.",
       failed: "Något gick fel. Försök igen om en stund.",
-      // Swedish shows the front's own sentence (bot/web/app.py); these only
-      // when it sent none
+      // the front's own sentence is shown (bot/web/texts.py); these only
+      // when it sent none in the language showing
       errors: {},
       notSent: "Inte skickat",
       restarted: "Samtalet är rensat. Du kan börja om.",
@@ -133,7 +133,8 @@
         "You can also call your municipality.",
       back: "Servicelotsen can be reached again.",
       failed: "Something went wrong. Please try again in a while.",
-      // the front answers in Swedish: in English the widget says it itself
+      // when the front's sentence is not in English (an older front, a proxy's
+      // error page), the widget says it itself
       errors: {
         400: "Something went wrong. Please reload the page and try again.",
         403: "This website is not allowed to use Servicelotsen.",
@@ -751,17 +752,24 @@
     });
   }
 
-  /** What to show for a failed request: the front's Swedish sentence, or
-   * in English the widget's own for the status (the front speaks Swedish). */
+  /** The front's API path with the language showing: its errors come in it. */
+  function apiPath(name) {
+    return name + "?language=" + encodeURIComponent(lang);
+  }
+
+  /** What to show for a failed request: the front's sentence when it is in
+   * the language showing (`language` in the answer, Swedish when missing),
+   * else the widget's own for the status. */
   function errorText(result) {
-    if (lang !== "sv") {
-      return (result && TEXT.errors[result.status]) || null;
+    var body = result && result.body;
+    if (body && typeof body.error === "string" && (body.language || "sv") === lang) {
+      return body.error;
     }
-    return result && result.body && typeof result.body.error === "string" ? result.body.error : null;
+    return (result && TEXT.errors[result.status]) || null;
   }
 
   function checkStatus(announceBack) {
-    return request("status", { method: "GET" }).then(function (result) {
+    return request(apiPath("status"), { method: "GET" }).then(function (result) {
       if (result.ok) {
         if (offline && announceBack) {
           setAlert("");
@@ -778,7 +786,7 @@
 
   function turn(message, userNode, retypeable) {
     setBusy(1);
-    return request("chat", {
+    return request(apiPath("chat"), {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({

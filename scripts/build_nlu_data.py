@@ -233,19 +233,27 @@ def place_variants(names: Sequence[str]) -> list[str]:
     return sorted(chosen.values(), key=lambda n: (compact_key(n), n.casefold(), n))
 
 
+def _lookup_start(entity: str, *source: str) -> list[str]:
+    """The first lines of a generated lookup file: header, source comment, keys."""
+    return [
+        HEADER,
+        *source,
+        'version: "3.1"',
+        "nlu:",
+        f"  - lookup: {entity}",
+        "    examples: |",
+    ]
+
+
 def render_place_lookup(gazetteer: Gazetteer | None = None) -> str:
     """The text of place_lookup.yml."""
     gaz = gazetteer if gazetteer is not None else Gazetteer.load()
-    lines = [
-        HEADER,
+    lines = _lookup_start(
+        "location",
         "# Source: data/gazetteer/places.json (Gazetteer.names()): every place",
         "# name the bot resolves, also with a space for a hyphen and in the genitive.",
         "# Features for the NLU only; the action server resolves the place.",
-        'version: "3.1"',
-        "nlu:",
-        "  - lookup: location",
-        "    examples: |",
-    ]
+    )
     lines.extend(_yaml_item(n) for n in place_variants(gaz.names()))
     lines += [
         "  - regex: postnummer",
@@ -418,16 +426,12 @@ def render_point_lookup(
     for carrier in load_carriers() if carriers is None else carriers:
         generic += [carrier.id, *carrier.words]
     gaz = gazetteer if gazetteer is not None else Gazetteer.load()
-    lines = [
-        HEADER,
+    lines = _lookup_start(
+        "point_name",
         "# Source: data/service_points/ (the registry's points, also closed ones):",
         "# each name as residents write it, shortened, as chain and town, without",
         "# å/ä/ö. Features for the NLU only; the action server finds the point.",
-        'version: "3.1"',
-        "nlu:",
-        "  - lookup: point_name",
-        "    examples: |",
-    ]
+    )
     lines.extend(_yaml_item(n) for n in point_variants(points, generic, gaz.names()))
     return "\n".join(lines) + "\n"
 

@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -49,6 +50,29 @@ def no_reply_text(language: str | None = DEFAULT_LANGUAGE) -> str:
     """Said when a turn produced no reply (action server down, internal error);
     the text is `channel_no_reply` in data/lang/messages.yml."""
     return say("channel_no_reply", language)
+
+
+#: Marks the channel's own reply to a turn that produced none: what happened,
+#: as data, for clients that count failures (scripts/bench.py); the widget
+#: shows the text and ignores custom payloads it does not know.
+NO_REPLY_OUTCOME = "no_reply"
+
+
+def no_reply_message(recipient_id: str, language: str | None) -> dict[str, Any]:
+    """The REST reply for a turn that produced no reply, marked as such."""
+    return {
+        "recipient_id": recipient_id,
+        "text": no_reply_text(language),
+        "custom": {"type": NO_REPLY_OUTCOME},
+    }
+
+
+def is_no_reply(message: object) -> bool:
+    """True for the channel's no-reply message (by its mark, not its text)."""
+    if not isinstance(message, Mapping):
+        return False
+    custom = message.get("custom")
+    return isinstance(custom, Mapping) and custom.get("type") == NO_REPLY_OUTCOME
 
 
 def reply_language(text: str, metadata: Mapping[str, object] | None = None) -> str:

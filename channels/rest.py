@@ -32,7 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import speedups
-from channels.messages import clean_message, no_reply_text, reply_language
+from channels.messages import clean_message, no_reply_message, reply_language
 from channels.stores import (
     begin_turn,
     describe_error,
@@ -179,9 +179,7 @@ class RestInput(RasaRestInput):
                 return _store_down(sender_id, reply_language(message, metadata))
             if not collector.messages:
                 language = reply_language(message, metadata)
-                collector.messages.append(
-                    {"recipient_id": sender_id, "text": no_reply_text(language)}
-                )
+                collector.messages.append(no_reply_message(sender_id, language))
             return response.json(collector.messages)
 
         return webhook

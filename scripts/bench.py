@@ -62,8 +62,7 @@ if str(ROOT) not in sys.path:
 
 import aiohttp  # noqa: E402
 
-from bot.messages import LANGUAGES  # noqa: E402
-from channels.messages import no_reply_text  # noqa: E402
+from channels.messages import is_no_reply  # noqa: E402
 from scripts.bench_registry import write_realistic, write_synthetic  # noqa: E402
 from scripts.stack import (  # noqa: E402
     MODEL,
@@ -183,11 +182,11 @@ def get_json(url: str, timeout: float = 30.0) -> Any:
 
 
 def reply_ok(status: int, body: Any) -> bool:
-    """A turn counts as answered when Rasa said something that is not our apology."""
+    """A turn counts as answered when Rasa said something that is not the
+    channel's no-reply message (known by its mark, not its text)."""
     if status != 200 or not isinstance(body, list) or not body:
         return False
-    texts = " ".join(str(m.get("text", "")) for m in body if isinstance(m, dict))
-    return not any(no_reply_text(language) in texts for language in LANGUAGES)
+    return not any(is_no_reply(m) for m in body)
 
 
 def wait_first_answer(url: str, message: str, started: float, timeout: float) -> float:

@@ -4,7 +4,9 @@ from channels import messages as channel_messages
 from channels.messages import (
     MAX_MESSAGE_CHARS,
     clean_message,
+    is_no_reply,
     known_intents,
+    no_reply_message,
     no_reply_text,
     reply_language,
 )
@@ -93,6 +95,17 @@ def test_the_no_reply_text_in_both_languages() -> None:
         "Sorry, I cannot answer right now because of a technical fault. "
         "Please try again in a little while."
     )
+
+
+def test_the_no_reply_message_is_marked_as_data() -> None:
+    message = no_reply_message("abc", "en")
+    assert message["recipient_id"] == "abc"
+    assert message["text"] == no_reply_text("en")
+    assert is_no_reply(message)
+    # known by its mark, not by its words
+    assert not is_no_reply({"recipient_id": "abc", "text": no_reply_text("en")})
+    assert not is_no_reply({"custom": {"type": "places"}})
+    assert not is_no_reply("text")
 
 
 def test_the_store_down_text_in_both_languages() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.service_types import load_service_types
-from channels.messages import no_reply_text
+from channels.messages import is_no_reply, no_reply_text
 from scripts.stack import ROOT, Stack, descendants, rasa_service
 
 from .conftest import Chat, e2e_env, post_json
@@ -84,6 +84,7 @@ def test_reply_when_the_action_server_is_down(stack: Stack, chat: Chat) -> None:
     try:
         reply = chat.say("e2e-down", "vad kan du hjälpa mig med?")
         assert [m["text"] for m in reply] == [no_reply_text("sv")]
+        assert is_no_reply(reply[0])  # the outcome as data (scripts/bench.py)
         # in the language of the message (channels/messages.py, reply_language)
         reply = chat.say("e2e-down-en", "what can you help me with?")
         assert [m["text"] for m in reply] == [no_reply_text("en")]

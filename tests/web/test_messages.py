@@ -12,6 +12,7 @@ from bot.web.messages import (
     split_listing,
     widget_messages,
 )
+from channels.messages import no_reply_message, no_reply_text
 
 ANSWER = "\n".join(
     [
@@ -220,3 +221,9 @@ def test_split_listing(
 )
 def test_safe_link(value: object, expected: str | None) -> None:
     assert safe_link(value) == expected
+
+
+def test_the_channels_no_reply_message_is_shown_as_its_text() -> None:
+    # the mark is for clients that count failures; the resident sees the words
+    [message] = widget_messages([no_reply_message("abc", "en")])
+    assert message["text"] == no_reply_text("en")

@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from bot.messages import LANGUAGES
 from bot.text import fold_diacritics
 
 __all__ = [
@@ -46,7 +47,6 @@ __all__ = [
     "words",
 ]
 
-LANGUAGES = ("sv", "en")
 #: Log-odds (natural log) below which the n-gram detector does not decide.
 MIN_MARGIN = 1.5
 #: Without a word seen in the winner's training data, the log-odds needed

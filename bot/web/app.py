@@ -40,13 +40,13 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from bot.errors import ChatBackendError
-from bot.messages import DEFAULT_LANGUAGE, say
+from bot.messages import DEFAULT_LANGUAGE, LANGUAGES, say
 from bot.web.config import WebConfig
 from bot.web.document import render_document
 from bot.web.messages import widget_messages
 from bot.web.rasa import OFFLINE, RasaClient
 from bot.web.ratelimit import TokenBuckets, client_address
-from bot.web.texts import LANGUAGES, error_text, language_of
+from bot.web.texts import error_text, language_of
 
 __all__ = [
     "CONFIG",
@@ -88,7 +88,7 @@ PRIVACY_PAGE_EN = web.AppKey("privacy_page_en", str)
 MAX_MESSAGE_CHARS = 2000
 #: Sender ids are made by the widget (crypto.randomUUID): no personal data.
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-#: Where the widget's language (bot.web.texts.LANGUAGES) came from: the
+#: Where the widget's language (bot.messages.LANGUAGES) came from: the
 #: resident pressed the switch, or the page's `lang` (docs/web-chat.md).
 LANGUAGE_SOURCES = frozenset({"switch", "page"})
 

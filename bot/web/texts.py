@@ -13,12 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.messages import DEFAULT_LANGUAGE, say
+from bot.messages import DEFAULT_LANGUAGE, LANGUAGES, say
 
-__all__ = ["ERRORS", "LANGUAGES", "error_text", "language_of"]
-
-#: The languages the widget shows (docs/web-chat.md).
-LANGUAGES = frozenset({"sv", "en"})
+__all__ = ["ERRORS", "error_text", "language_of"]
 
 #: The sentence (its id in data/lang/messages.yml) for each HTTP error
 #: status; another status gets the one for 500. 502, 503 and 504 are Rasa's
